@@ -1,0 +1,49 @@
+// SHA-256, HMAC-SHA256 and constant-time comparison. Used for file digests (export logging, audit
+// log hash chain), pseudonyms and token hashing. Free functions are thread-safe. A Sha256 object
+// owns its OpenSSL context, is move-only and must be used by one thread at a time.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX, kept out of this header.
+
+namespace pathaudit::crypto {
+
+using Digest = std::array<std::uint8_t, 32>;
+
+Digest sha256(std::string_view data);
+std::string sha256_hex(std::string_view data);
+
+// Streaming SHA-256 for inputs too large to hold in memory (exported workbooks, backups).
+class Sha256 {
+ public:
+  Sha256();  // Throws core::CryptoError if OpenSSL cannot set up the digest.
+  Sha256(Sha256&& other) noexcept;
+  Sha256& operator=(Sha256&& other) noexcept;
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  ~Sha256();
+
+  void update(const void* data, std::size_t size);
+  void update(std::string_view data) { update(data.data(), data.size()); }
+  // Ends the computation. Calling update() or finish() again throws core::CryptoError, because a
+  // silently restarted digest would hash only part of the input.
+  Digest finish();
+
+ private:
+  evp_md_ctx_st* ctx_ = nullptr;
+  bool finished_ = false;
+};
+
+// HMAC-SHA256 (RFC 2104). Any key length, including zero.
+Digest hmac_sha256(const std::uint8_t* key, std::size_t key_len, std::string_view data);
+
+// True if the buffers are equal, in time that depends only on `size`. Use for every comparison of
+// MACs, hashes and tokens so response times do not leak how many leading bytes matched.
+bool constant_time_equal(const void* a, const void* b, std::size_t size);
+
+}  // namespace pathaudit::crypto

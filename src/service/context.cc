@@ -1,0 +1,47 @@
+#include "service/context.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "store/data_keys.h"
+
+namespace pathaudit::service {
+
+std::unique_ptr<Context> Context::open(const Options& options) {
+  Settings settings(options.data_dir, options.overrides);
+  std::unique_ptr<Context> ctx(new Context(std::move(settings), options.actor, options.clock));
+  store::Database::Options db_options;
+  db_options.path = ctx->settings_.database_path();
+  ctx->db_ = store::Database::open(db_options);
+  return ctx;
+}
+
+const crypto::Keyring& Context::keyring() {
+  std::lock_guard<std::mutex> lock(keyring_mutex_);
+  if (!keyring_) {
+    crypto::SecretKey master = crypto::load_master_key_file(settings_.master_key_file());
+    auto records = db_->read([](store::Session& s) { return store::load_data_keys(s); });
+    keyring_ = std::make_unique<crypto::Keyring>(std::move(master), std::move(records));
+  }
+  return *keyring_;
+}
+
+void Context::reload_keyring() {
+  std::lock_guard<std::mutex> lock(keyring_mutex_);
+  keyring_.reset();
+}
+
+void Context::audit(store::Session& s, const std::string& action, const std::string& object,
+                    const std::string& outcome) const {
+  store::append_audit(s, {actor_, action, object, outcome}, clock_->now_utc());
+}
+
+std::string cli_actor() {
+  const char* user = std::getenv("USER");
+  if (user && *user)
+    return std::string("cli:") + user;
+  return "cli:uid" + std::to_string(::getuid());
+}
+
+}  // namespace pathaudit::service

@@ -1,0 +1,61 @@
+// Everything a use case needs for one data directory: settings, the database, the keyring, the
+// clock and who is acting. The CLI opens one per invocation; the HTTP service one per process.
+// Owns the Database and the Keyring. Thread-safe: keyring() loads once under call_once.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/clock.h"
+#include "crypto/keyring.h"
+#include "service/settings.h"
+#include "store/audit_log.h"
+#include "store/database.h"
+
+namespace pathaudit::service {
+
+class Context {
+ public:
+  struct Options {
+    std::string data_dir;
+    std::map<std::string, std::string> overrides;  // command-line settings
+    std::string actor;                             // "cli:<os user>", "user:<name>"
+    const core::Clock* clock = &core::SystemClock::instance();
+  };
+
+  // Opens an initialised data directory (core::NotFoundError if it is not one).
+  static std::unique_ptr<Context> open(const Options& options);
+
+  const Settings& settings() const { return settings_; }
+  store::Database& db() { return *db_; }
+  const core::Clock& clock() const { return *clock_; }
+  const std::string& actor() const { return actor_; }
+
+  // Reads the master key file and unwraps the data keys on first use, so commands that never touch
+  // sealed data (verify-log, keys status) work without the master key.
+  const crypto::Keyring& keyring();
+  // After a rotation: the next keyring() call reads the keys again.
+  void reload_keyring();
+
+  // Appends an audit-log entry inside an open write transaction.
+  void audit(store::Session& s, const std::string& action, const std::string& object,
+             const std::string& outcome = "ok") const;
+
+ private:
+  Context(Settings settings, std::string actor, const core::Clock* clock)
+      : settings_(std::move(settings)), actor_(std::move(actor)), clock_(clock) {}
+
+  Settings settings_;
+  std::string actor_;
+  const core::Clock* clock_;
+  std::unique_ptr<store::Database> db_;
+  std::mutex keyring_mutex_;
+  std::unique_ptr<crypto::Keyring> keyring_;
+};
+
+// The actor string for a command-line invocation: "cli:" and the operating-system user.
+std::string cli_actor();
+
+}  // namespace pathaudit::service

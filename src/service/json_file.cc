@@ -1,0 +1,114 @@
+#include "service/json_file.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/JSONException.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/errors.h"
+
+namespace pathaudit::service {
+
+JsonNode JsonNode::parse_file(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    throw core::ValidationError(file + ": cannot be read (missing or not permitted)");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_text(text.str(), file);
+}
+
+JsonNode JsonNode::parse_text(const std::string& text, const std::string& source_name) {
+  try {
+    Poco::JSON::Parser parser;
+    return JsonNode(parser.parse(text), source_name, "$");
+  } catch (const Poco::Exception& e) {
+    throw core::ValidationError(source_name + ": not valid JSON (" + e.message() + ")");
+  }
+}
+
+bool JsonNode::is_object() const {
+  return value_.type() == typeid(Poco::JSON::Object::Ptr);
+}
+
+void JsonNode::fail(const std::string& message) const {
+  throw core::ValidationError(source_ + ": " + path_ + ": " + message);
+}
+
+JsonNode JsonNode::at(std::string_view key) const {
+  auto found = find(key);
+  if (!found)
+    fail("required member \"" + std::string(key) + "\" is missing");
+  return *found;
+}
+
+std::optional<JsonNode> JsonNode::find(std::string_view key) const {
+  if (!is_object())
+    fail("expected an object");
+  auto obj = value_.extract<Poco::JSON::Object::Ptr>();
+  const std::string k(key);
+  if (!obj->has(k))
+    return std::nullopt;
+  return JsonNode(obj->get(k), source_, path_ + "." + k);
+}
+
+std::vector<JsonNode> JsonNode::elements() const {
+  if (value_.type() != typeid(Poco::JSON::Array::Ptr))
+    fail("expected an array");
+  auto arr = value_.extract<Poco::JSON::Array::Ptr>();
+  std::vector<JsonNode> out;
+  out.reserve(arr->size());
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    out.push_back(JsonNode(arr->get(static_cast<unsigned>(i)), source_,
+                           path_ + "[" + std::to_string(i) + "]"));
+  }
+  return out;
+}
+
+std::string JsonNode::as_string() const {
+  if (!value_.isString())
+    fail("expected a string");
+  return value_.extract<std::string>();
+}
+
+std::string JsonNode::as_nonempty_string() const {
+  std::string s = as_string();
+  if (s.find_first_not_of(" \t\r\n") == std::string::npos)
+    fail("expected a non-empty string");
+  return s;
+}
+
+std::int64_t JsonNode::as_int() const {
+  if (!value_.isInteger() || value_.isBoolean())
+    fail("expected an integer");
+  return value_.convert<std::int64_t>();
+}
+
+bool JsonNode::as_bool() const {
+  if (!value_.isBoolean())
+    fail("expected true or false");
+  return value_.extract<bool>();
+}
+
+void JsonNode::allow_only(std::initializer_list<std::string_view> allowed) const {
+  if (!is_object())
+    fail("expected an object");
+  auto obj = value_.extract<Poco::JSON::Object::Ptr>();
+  for (const auto& [name, _] : *obj) {
+    bool ok = false;
+    for (std::string_view a : allowed)
+      ok = ok || a == name;
+    if (!ok) {
+      std::string list;
+      for (std::string_view a : allowed)
+        list += (list.empty() ? "" : ", ") + std::string(a);
+      JsonNode(Poco::Dynamic::Var(), source_, path_ + "." + name)
+          .fail("unknown member; expected one of " + list);
+    }
+  }
+}
+
+}  // namespace pathaudit::service

@@ -1,0 +1,37 @@
+// Where a data directory's files are and how its settings resolve. Precedence (DESIGN.md section
+// 8): pathaudit.properties < environment (PATHAUDIT_<KEY>, upper-case) < command line. Immutable
+// after construction; thread-safe.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace pathaudit::service {
+
+// The data directory: --data-dir, else $PATHAUDIT_DATA_DIR, else ./pathaudit-data.
+std::string resolve_data_dir(const std::optional<std::string>& from_command_line);
+
+class Settings {
+ public:
+  // Reads DIR/pathaudit.properties when present. `overrides` are the command line's values.
+  Settings(std::string data_dir, std::map<std::string, std::string> overrides);
+
+  const std::string& data_dir() const { return data_dir_; }
+  std::string properties_path() const { return data_dir_ + "/pathaudit.properties"; }
+  std::string database_path() const;
+  std::string master_key_file() const;
+  std::string templates_dir() const;
+
+  // The resolved value of a key, or nullopt when no layer sets it.
+  std::optional<std::string> get(const std::string& key) const;
+
+ private:
+  std::string resolve_path(const std::string& value) const;
+
+  std::string data_dir_;
+  std::map<std::string, std::string> file_;
+  std::map<std::string, std::string> overrides_;
+};
+
+}  // namespace pathaudit::service

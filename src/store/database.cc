@@ -1,0 +1,131 @@
+#include "store/database.h"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/File.h>
+#include <sys/stat.h>
+
+#include "core/errors.h"
+#include "store/migrations.h"
+
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+
+namespace pathaudit::store {
+namespace {
+
+void register_connector() {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+}
+
+void exec(Session& s, const std::string& sql) {
+  s << sql, now;
+}
+
+}  // namespace
+
+Database::Database(std::string path) : path_(std::move(path)) {}
+
+Database::~Database() = default;
+
+std::unique_ptr<Session> Database::connect(int busy_timeout_seconds) {
+  auto s = std::make_unique<Session>("SQLite", path_);
+  // Poco's default busy timeout is 60 s; a writer waiting that long looks like a hang to a user.
+  s->setConnectionTimeout(static_cast<std::size_t>(busy_timeout_seconds));
+  exec(*s, "PRAGMA foreign_keys = ON");
+  // Deleted or overwritten content (a shredded key, expired case content) is zeroed in the file
+  // rather than left in free pages for a forensic reader.
+  exec(*s, "PRAGMA secure_delete = ON");
+  return s;
+}
+
+std::unique_ptr<Database> Database::open(const Options& options) {
+  register_connector();
+  const bool exists = Poco::File(options.path).exists();
+  if (!exists && !options.create) {
+    throw core::NotFoundError("no pathaudit database at " + options.path +
+                              "; run `pathaudit init` for this data directory first");
+  }
+  std::unique_ptr<Database> db(new Database(options.path));
+  db->busy_timeout_seconds_ = options.busy_timeout_seconds;
+  db->writer_ = db->connect(options.busy_timeout_seconds);
+  if (!exists)
+    ::chmod(options.path.c_str(), 0600);
+
+  std::string mode;
+  *db->writer_ << "PRAGMA journal_mode = WAL", into(mode), now;
+  if (mode != "wal")
+    throw core::Error("could not switch " + options.path + " to WAL journal mode");
+  // An acknowledged write (a submitted review) must survive power loss: FULL syncs the WAL on every
+  // commit. docs/architecture.md explains the choice.
+  exec(*db->writer_, "PRAGMA synchronous = FULL");
+
+  db->write([](Session& s) { apply_migrations(s); });
+
+  for (int i = 0; i < options.readers; ++i) {
+    auto r = db->connect(options.busy_timeout_seconds);
+    exec(*r, "PRAGMA query_only = ON");
+    db->idle_readers_.push_back(std::move(r));
+  }
+  return db;
+}
+
+int Database::schema_version() {
+  return read([](Session& s) { return current_schema_version(s); });
+}
+
+void Database::write_checkpoint() {
+  std::lock_guard<std::mutex> lock(write_mutex_);
+  int busy = 0, log = 0, checkpointed = 0;
+  *writer_ << "PRAGMA wal_checkpoint(TRUNCATE)", into(busy), into(log), into(checkpointed), now;
+  if (busy != 0)
+    throw core::ConflictError("the database is busy; checkpoint not completed, retry");
+}
+
+void Database::begin_immediate() {
+  exec(*writer_, "BEGIN IMMEDIATE");
+}
+
+void Database::commit() {
+  exec(*writer_, "COMMIT");
+}
+
+void Database::rollback() noexcept {
+  try {
+    exec(*writer_, "ROLLBACK");
+  } catch (...) {
+    // SQLite may already have rolled back (for example after SQLITE_FULL); nothing more to undo.
+  }
+}
+
+Database::ReaderLease::ReaderLease(Database& db) : db_(db) {
+  std::unique_lock<std::mutex> lock(db_.pool_mutex_);
+  db_.pool_cv_.wait(lock, [&] { return !db_.idle_readers_.empty(); });
+  session_ = std::move(db_.idle_readers_.back());
+  db_.idle_readers_.pop_back();
+}
+
+Database::ReaderLease::~ReaderLease() {
+  {
+    std::lock_guard<std::mutex> lock(db_.pool_mutex_);
+    db_.idle_readers_.push_back(std::move(session_));
+  }
+  db_.pool_cv_.notify_one();
+}
+
+void Database::ReaderLease::begin_read() {
+  exec(*session_, "BEGIN");
+}
+
+void Database::ReaderLease::end_read() noexcept {
+  try {
+    exec(*session_, "COMMIT");
+  } catch (...) {
+    try {
+      exec(*session_, "ROLLBACK");
+    } catch (...) {
+    }
+  }
+}
+
+}  // namespace pathaudit::store

@@ -1,0 +1,254 @@
+#include "store/migrations.h"
+
+#include <Poco/Data/Statement.h>
+
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/errors.h"
+
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+using Poco::Data::Keywords::use;
+
+namespace pathaudit::store {
+namespace {
+
+struct Migration {
+  int version;
+  const char* name;
+  std::vector<const char*> statements;
+};
+
+// Version 1: the entities of DESIGN.md section 1. Anything that could identify a child or hold case
+// content is a sealed BLOB (crypto/aead.h format) or a keyed hash; there is no column for a raw
+// identifier anywhere.
+const Migration kInitial{
+    1,
+    "initial schema",
+    {
+        R"(CREATE TABLE partnership (
+             id INTEGER PRIMARY KEY CHECK (id = 1),
+             name TEXT NOT NULL,
+             created_at TEXT NOT NULL))",
+        R"(CREATE TABLE agencies (
+             id INTEGER PRIMARY KEY,
+             code TEXT NOT NULL UNIQUE,
+             name TEXT NOT NULL,
+             kind TEXT NOT NULL CHECK (kind IN ('csc','police','health','sarc','camhs','education',
+                                                'vcs','early_help','probation')),
+             active INTEGER NOT NULL DEFAULT 1))",
+        R"(CREATE TABLE users (
+             id INTEGER PRIMARY KEY,
+             username TEXT NOT NULL UNIQUE,
+             display_name TEXT NOT NULL,
+             role TEXT NOT NULL CHECK (role IN ('admin','qa_lead','auditor','board')),
+             agency_id INTEGER REFERENCES agencies(id),
+             password_hash TEXT NOT NULL,
+             disabled INTEGER NOT NULL DEFAULT 0,
+             failed_logins INTEGER NOT NULL DEFAULT 0,
+             locked_until TEXT,
+             created_at TEXT NOT NULL))",
+        R"(CREATE TABLE sessions (
+             id INTEGER PRIMARY KEY,
+             token_hash BLOB NOT NULL UNIQUE,
+             user_id INTEGER NOT NULL REFERENCES users(id),
+             csrf_token_hash BLOB NOT NULL,
+             created_at TEXT NOT NULL,
+             last_seen_at TEXT NOT NULL,
+             expires_at TEXT NOT NULL))",
+        R"(CREATE TABLE data_keys (
+             id INTEGER PRIMARY KEY,
+             purpose TEXT NOT NULL,
+             wrapped BLOB,
+             is_primary INTEGER NOT NULL DEFAULT 0,
+             state TEXT NOT NULL CHECK (state IN ('active','retired','shredded')),
+             created_at TEXT NOT NULL,
+             retired_at TEXT,
+             shredded_at TEXT,
+             CHECK (state = 'shredded' OR wrapped IS NOT NULL)))",
+        R"(CREATE UNIQUE INDEX data_keys_one_primary ON data_keys(purpose) WHERE is_primary = 1)",
+        R"(CREATE TABLE templates (
+             id INTEGER PRIMARY KEY,
+             template_key TEXT NOT NULL,
+             version INTEGER NOT NULL,
+             title TEXT NOT NULL,
+             body TEXT NOT NULL,
+             sha256 TEXT NOT NULL,
+             imported_at TEXT NOT NULL,
+             UNIQUE (template_key, version)))",
+        R"(CREATE TABLE imports (
+             id INTEGER PRIMARY KEY,
+             actor TEXT NOT NULL,
+             started_at TEXT NOT NULL,
+             finished_at TEXT,
+             files TEXT NOT NULL,
+             rows_inserted INTEGER NOT NULL DEFAULT 0,
+             rows_updated INTEGER NOT NULL DEFAULT 0))",
+        R"(CREATE TABLE children (
+             id INTEGER PRIMARY KEY,
+             pseudonym BLOB NOT NULL UNIQUE,
+             display_key TEXT NOT NULL UNIQUE,
+             created_at TEXT NOT NULL))",
+        R"(CREATE TABLE events (
+             id INTEGER PRIMARY KEY,
+             agency_id INTEGER NOT NULL REFERENCES agencies(id),
+             event_ref_hmac BLOB NOT NULL,
+             event_ref_sealed BLOB NOT NULL,
+             child_id INTEGER NOT NULL REFERENCES children(id),
+             link_tier TEXT NOT NULL,
+             event_type TEXT NOT NULL,
+             event_date TEXT NOT NULL,
+             entry_point TEXT,
+             to_agency_id INTEGER REFERENCES agencies(id),
+             to_service TEXT,
+             participants TEXT,
+             outcome TEXT,
+             category TEXT,
+             relates_to_hmac BLOB,
+             notes_sealed BLOB,
+             import_id INTEGER REFERENCES imports(id),
+             UNIQUE (agency_id, event_ref_hmac)))",
+        R"(CREATE INDEX events_child ON events(child_id, event_date))",
+        R"(CREATE TABLE audits (
+             id INTEGER PRIMARY KEY,
+             title TEXT NOT NULL,
+             template_id INTEGER NOT NULL REFERENCES templates(id),
+             period_start TEXT NOT NULL,
+             period_end TEXT NOT NULL,
+             scope TEXT NOT NULL DEFAULT '{}',
+             status TEXT NOT NULL DEFAULT 'open',
+             created_by TEXT NOT NULL,
+             created_at TEXT NOT NULL,
+             retention_until TEXT))",
+        R"(CREATE TABLE samples (
+             id INTEGER PRIMARY KEY,
+             audit_id INTEGER NOT NULL REFERENCES audits(id),
+             seed TEXT NOT NULL,
+             method TEXT NOT NULL,
+             population_hash TEXT NOT NULL,
+             population_size INTEGER NOT NULL,
+             size INTEGER NOT NULL,
+             created_at TEXT NOT NULL))",
+        R"(CREATE TABLE sample_cases (
+             id INTEGER PRIMARY KEY,
+             sample_id INTEGER NOT NULL REFERENCES samples(id),
+             child_id INTEGER NOT NULL REFERENCES children(id),
+             stratum TEXT,
+             UNIQUE (sample_id, child_id)))",
+        R"(CREATE TABLE assignments (
+             id INTEGER PRIMARY KEY,
+             sample_case_id INTEGER NOT NULL REFERENCES sample_cases(id),
+             kind TEXT NOT NULL CHECK (kind IN ('return','discussion')),
+             agency_id INTEGER REFERENCES agencies(id),
+             user_id INTEGER REFERENCES users(id),
+             created_at TEXT NOT NULL))",
+        R"(CREATE TABLE reviews (
+             id INTEGER PRIMARY KEY,
+             assignment_id INTEGER NOT NULL UNIQUE REFERENCES assignments(id),
+             state TEXT NOT NULL,
+             updated_at TEXT NOT NULL,
+             submitted_at TEXT,
+             locked_at TEXT))",
+        R"(CREATE TABLE answers (
+             id INTEGER PRIMARY KEY,
+             review_id INTEGER NOT NULL REFERENCES reviews(id),
+             question_id TEXT NOT NULL,
+             value_sealed BLOB,
+             auditor_grade TEXT,
+             moderated_grade TEXT,
+             moderation_rationale_sealed BLOB,
+             qa_comment_sealed BLOB,
+             updated_at TEXT NOT NULL,
+             UNIQUE (review_id, question_id)))",
+        R"(CREATE TABLE flags (
+             id INTEGER PRIMARY KEY,
+             rule_id TEXT NOT NULL,
+             ruleset_version TEXT NOT NULL,
+             severity TEXT NOT NULL,
+             child_id INTEGER NOT NULL REFERENCES children(id),
+             agency_id INTEGER REFERENCES agencies(id),
+             evidence TEXT NOT NULL,
+             evidence_hash TEXT NOT NULL,
+             detail TEXT NOT NULL,
+             status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','confirmed','dismissed')),
+             status_reason_sealed BLOB,
+             computed_at TEXT NOT NULL,
+             UNIQUE (rule_id, evidence_hash)))",
+        R"(CREATE TABLE actions (
+             id INTEGER PRIMARY KEY,
+             audit_id INTEGER NOT NULL REFERENCES audits(id),
+             description_sealed BLOB NOT NULL,
+             owner_agency_id INTEGER REFERENCES agencies(id),
+             due TEXT,
+             status TEXT NOT NULL DEFAULT 'open',
+             created_at TEXT NOT NULL,
+             updated_at TEXT NOT NULL))",
+        // Append-only and hash-chained (store/audit_log.h). The triggers stop accidental edits
+        // through the application; the chain detects deliberate ones made around it.
+        R"(CREATE TABLE audit_log (
+             seq INTEGER PRIMARY KEY,
+             at TEXT NOT NULL,
+             actor TEXT NOT NULL,
+             action TEXT NOT NULL,
+             object TEXT NOT NULL,
+             outcome TEXT NOT NULL,
+             prev_hash TEXT NOT NULL,
+             hash TEXT NOT NULL))",
+        R"(CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+             BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END)",
+        R"(CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+             BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END)",
+    }};
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all{kInitial};
+  return all;
+}
+
+}  // namespace
+
+int latest_schema_version() {
+  return migrations().back().version;
+}
+
+int current_schema_version(Session& s) {
+  int tables = 0;
+  s << "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+      into(tables), now;
+  if (tables == 0)
+    return 0;
+  int version = 0;
+  s << "SELECT coalesce(max(version), 0) FROM schema_migrations", into(version), now;
+  return version;
+}
+
+void apply_migrations(Session& s) {
+  s << R"(CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            applied_at TEXT NOT NULL))",
+      now;
+  const int current = current_schema_version(s);
+  if (current > latest_schema_version()) {
+    throw core::ConflictError("the database schema is version " + std::to_string(current) +
+                              ", newer than this pathaudit understands (up to " +
+                              std::to_string(latest_schema_version()) +
+                              "); use the pathaudit release that wrote it, or a later one");
+  }
+  const std::string at = core::SystemClock::instance().now_utc();
+  for (const Migration& m : migrations()) {
+    if (m.version <= current)
+      continue;
+    for (const char* sql : m.statements)
+      s << sql, now;
+    int version = m.version;
+    std::string name = m.name;
+    std::string applied_at = at;
+    s << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", use(version),
+        use(name), use(applied_at), now;
+  }
+}
+
+}  // namespace pathaudit::store

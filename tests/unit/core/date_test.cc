@@ -1,0 +1,37 @@
+#include "core/date.h"
+
+#include <catch2/catch.hpp>
+
+#include "core/errors.h"
+
+using pathaudit::core::Date;
+
+TEST_CASE("ISO dates parse strictly and round-trip", "[date]") {
+  REQUIRE(Date::parse_iso("2024-02-29")->iso() == "2024-02-29");
+  REQUIRE_FALSE(Date::parse_iso("2023-02-29"));
+  REQUIRE_FALSE(Date::parse_iso("2024-1-05"));
+  REQUIRE_FALSE(Date::parse_iso("2024-13-01"));
+  REQUIRE_FALSE(Date::parse_iso("2024-00-10"));
+  REQUIRE_FALSE(Date::parse_iso("2024-04-31"));
+  REQUIRE_FALSE(Date::parse_iso("2024-04-3a"));
+  REQUIRE_FALSE(Date::parse_iso(" 2024-04-03"));
+  REQUIRE(Date::parse_iso("1970-01-01")->days() == 0);
+  REQUIRE(Date::parse_iso("2000-03-01")->days() - Date::parse_iso("2000-02-28")->days() == 2);
+  REQUIRE_THROWS_AS(Date::from_ymd(2023, 2, 29), pathaudit::core::ValidationError);
+}
+
+TEST_CASE("weekdays are ISO numbered", "[date]") {
+  REQUIRE(Date::parse_iso("2026-11-22")->iso_weekday() == 7);  // a Sunday
+  REQUIRE(Date::parse_iso("2025-04-18")->iso_weekday() == 5);  // Good Friday 2025
+  REQUIRE(Date::parse_iso("1969-12-29")->iso_weekday() == 1);  // before the epoch
+  REQUIRE(Date::parse_iso("2026-12-26")->is_weekend());
+}
+
+TEST_CASE("calendar months clamp to the end of the shorter month", "[date]") {
+  auto d = [](const char* s) { return *Date::parse_iso(s); };
+  REQUIRE(d("2024-01-31").plus_months(1).iso() == "2024-02-29");
+  REQUIRE(d("2025-01-31").plus_months(1).iso() == "2025-02-28");
+  REQUIRE(d("2025-11-15").plus_months(3).iso() == "2026-02-15");
+  REQUIRE(d("2025-08-31").plus_months(6).iso() == "2026-02-28");
+  REQUIRE(d("2025-03-10").plus_months(-3).iso() == "2024-12-10");
+}

@@ -1,0 +1,130 @@
+#include "store/database.h"
+
+#include <Poco/Data/Statement.h>
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "core/errors.h"
+#include "store/audit_log.h"
+#include "store/migrations.h"
+#include "test_support.h"
+
+using namespace pathaudit;
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+using Poco::Data::Keywords::use;
+
+namespace {
+
+// Direct SQL on the file, as someone with the file (and no pathaudit) could run it.
+void raw_sql(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  INFO((err ? err : ""));
+  sqlite3_free(err);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+int count(store::Database& db, const std::string& sql) {
+  return db.read([&](store::Session& s) {
+    int n = 0;
+    s << sql, into(n), now;
+    return n;
+  });
+}
+
+}  // namespace
+
+TEST_CASE("migrations create the schema from empty and re-running changes nothing", "[store]") {
+  testing::TempDir dir;
+  const std::string path = dir / "pathaudit.db";
+  {
+    auto db = store::Database::open({path, true});
+    REQUIRE(db->schema_version() == store::latest_schema_version());
+    for (const char* table : {"partnership", "agencies", "users", "templates", "audits", "children",
+                              "events", "samples", "sample_cases", "assignments", "reviews",
+                              "answers", "flags", "actions", "audit_log", "data_keys", "imports"}) {
+      INFO(table);
+      REQUIRE(count(*db, std::string("SELECT count(*) FROM sqlite_master WHERE type='table' AND "
+                                     "name='") +
+                             table + "'") == 1);
+    }
+    REQUIRE(count(*db, "SELECT count(*) FROM schema_migrations") == store::latest_schema_version());
+  }
+  auto again = store::Database::open({path, false});
+  REQUIRE(again->schema_version() == store::latest_schema_version());
+  REQUIRE(count(*again, "SELECT count(*) FROM schema_migrations") ==
+          store::latest_schema_version());
+}
+
+TEST_CASE("the connection runs in WAL mode with foreign keys enforced", "[store]") {
+  testing::TempDir dir;
+  auto db = store::Database::open({dir / "pathaudit.db", true});
+  REQUIRE(db->read([](store::Session& s) {
+    std::string mode;
+    s << "PRAGMA journal_mode", into(mode), now;
+    return mode;
+  }) == "wal");
+  REQUIRE_THROWS(db->write([](store::Session& s) {
+    s << "INSERT INTO events (agency_id, event_ref_hmac, event_ref_sealed, child_id, link_tier, "
+         "event_type, event_date) VALUES (999, x'00', x'00', 999, 'nhs', 'referral', '2025-01-01')",
+        now;
+  }));
+}
+
+TEST_CASE("a missing database is not created unless asked", "[store]") {
+  testing::TempDir dir;
+  REQUIRE_THROWS_AS(store::Database::open({dir / "absent.db", false}), core::NotFoundError);
+}
+
+TEST_CASE("a database from a newer pathaudit is refused with a clear message", "[store]") {
+  testing::TempDir dir;
+  const std::string path = dir / "pathaudit.db";
+  store::Database::open({path, true});
+  raw_sql(path,
+          "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 'x')");
+  REQUIRE_THROWS_AS(store::Database::open({path, false}), core::ConflictError);
+  REQUIRE_THROWS_WITH(store::Database::open({path, false}),
+                      Catch::Contains("newer than this pathaudit"));
+}
+
+TEST_CASE("a failed write rolls back everything it did", "[store]") {
+  testing::TempDir dir;
+  auto db = store::Database::open({dir / "pathaudit.db", true});
+  REQUIRE_THROWS_AS(db->write([](store::Session& s) {
+    s << "INSERT INTO partnership (id, name, created_at) VALUES (1, 'p', 'now')", now;
+    throw core::ValidationError("abort");
+  }),
+                    core::ValidationError);
+  REQUIRE(count(*db, "SELECT count(*) FROM partnership") == 0);
+  db->write([](store::Session& s) {
+    s << "INSERT INTO partnership (id, name, created_at) VALUES (1, 'p', 'now')", now;
+  });
+  REQUIRE(count(*db, "SELECT count(*) FROM partnership") == 1);
+}
+
+TEST_CASE("readers see committed data from other threads' writes", "[store]") {
+  testing::TempDir dir;
+  auto db = store::Database::open({dir / "pathaudit.db", true});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        db->write([&](store::Session& s) {
+          std::string name = "t" + std::to_string(t) + "-" + std::to_string(i);
+          s << "INSERT INTO agencies (code, name, kind) VALUES (?, ?, 'csc')", use(name), use(name),
+              now;
+        });
+        count(*db, "SELECT count(*) FROM agencies");
+      }
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  REQUIRE(count(*db, "SELECT count(*) FROM agencies") == 100);
+}
