@@ -91,15 +91,21 @@ const Migration kInitial{
              pseudonym BLOB NOT NULL UNIQUE,
              display_key TEXT NOT NULL UNIQUE,
              created_at TEXT NOT NULL))",
+        // child_id and link_tier are set by linkage in the same transaction as the import, so they
+        // are never empty after a commit. The *_key columns are the identifier pseudonyms (keyed
+        // hashes, crypto/pseudonym.h) that later imports link against; raw identifiers are never
+        // stored.
         R"(CREATE TABLE events (
              id INTEGER PRIMARY KEY,
              agency_id INTEGER NOT NULL REFERENCES agencies(id),
              event_ref_hmac BLOB NOT NULL,
              event_ref_sealed BLOB NOT NULL,
-             child_id INTEGER NOT NULL REFERENCES children(id),
-             link_tier TEXT NOT NULL,
+             child_id INTEGER REFERENCES children(id),
+             link_tier TEXT NOT NULL DEFAULT '',
              event_type TEXT NOT NULL,
              event_date TEXT NOT NULL,
+             sex TEXT,
+             age_years INTEGER,
              entry_point TEXT,
              to_agency_id INTEGER REFERENCES agencies(id),
              to_service TEXT,
@@ -108,6 +114,11 @@ const Migration kInitial{
              category TEXT,
              relates_to_hmac BLOB,
              notes_sealed BLOB,
+             nhs_key BLOB,
+             local_key BLOB,
+             exact_key BLOB,
+             probable_key BLOB,
+             probable_swap_key BLOB,
              import_id INTEGER REFERENCES imports(id),
              UNIQUE (agency_id, event_ref_hmac)))",
         R"(CREATE INDEX events_child ON events(child_id, event_date))",

@@ -1,0 +1,325 @@
+#include "store/events.h"
+
+#include <Poco/Data/SQLite/Utility.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <unordered_map>
+
+#include "core/errors.h"
+#include "crypto/hash.h"
+
+namespace pathaudit::store {
+namespace {
+
+sqlite3_stmt* prepare(sqlite3* db, const char* sql) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) {
+    throw core::Error(std::string("could not prepare a statement: ") + sqlite3_errmsg(db));
+  }
+  return st;
+}
+
+void check_done(sqlite3* db, int rc) {
+  if (rc != SQLITE_DONE)
+    throw core::Error(std::string("database write failed: ") + sqlite3_errmsg(db));
+}
+
+void bind_blob(sqlite3_stmt* st, int i, const void* p, std::size_t n) {
+  sqlite3_bind_blob(st, i, p, static_cast<int>(n), SQLITE_TRANSIENT);
+}
+
+void bind_text(sqlite3_stmt* st, int i, const std::string& s) {
+  if (s.empty()) {
+    sqlite3_bind_null(st, i);
+  } else {
+    sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  }
+}
+
+template <class T>
+void bind_opt_blob(sqlite3_stmt* st, int i, const std::optional<T>& v) {
+  if (v) {
+    bind_blob(st, i, v->data(), v->size());
+  } else {
+    sqlite3_bind_null(st, i);
+  }
+}
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db), st_(prepare(db, sql)) {}
+  ~Stmt() { sqlite3_finalize(st_); }
+  sqlite3_stmt* get() { return st_; }
+  bool row() {
+    const int rc = sqlite3_step(st_);
+    if (rc == SQLITE_ROW)
+      return true;
+    check_done(db_, rc);
+    return false;
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* st_;
+};
+
+core::LinkKey key16(sqlite3_stmt* st, int col, bool& present) {
+  core::LinkKey k{};
+  present = sqlite3_column_type(st, col) == SQLITE_BLOB && sqlite3_column_bytes(st, col) >= 16;
+  if (present)
+    std::memcpy(k.data(), sqlite3_column_blob(st, col), 16);
+  return k;
+}
+
+std::uint8_t tier_from_text(const unsigned char* t) {
+  if (!t)
+    return 255;
+  const std::string s(reinterpret_cast<const char*>(t));
+  for (std::uint8_t i = 0; i <= static_cast<std::uint8_t>(core::LinkTier::none); ++i) {
+    if (s == core::tier_name(static_cast<core::LinkTier>(i)))
+      return i;
+  }
+  return 255;
+}
+
+// Binds the columns shared by insert and update, in the order both statements list them.
+constexpr const char* kColumns =
+    "agency_id, event_ref_hmac, event_ref_sealed, event_type, event_date, sex, age_years, "
+    "entry_point, to_agency_id, to_service, participants, outcome, category, relates_to_hmac, "
+    "notes_sealed, nhs_key, local_key, exact_key, probable_key, probable_swap_key, import_id";
+
+}  // namespace
+
+EventWriter::EventWriter(Session& s) : db_(Poco::Data::SQLite::Utility::dbHandle(s)) {
+  find_ = prepare(db_,
+                  "SELECT id, coalesce(import_id, 0) FROM events "
+                  "WHERE agency_id = ? AND event_ref_hmac = ?");
+  insert_ = prepare(db_, (std::string("INSERT INTO events (") + kColumns +
+                          ", id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                             .c_str());
+  update_ = prepare(db_,
+                    "UPDATE events SET agency_id = ?1, event_ref_hmac = ?2, "
+                    "event_ref_sealed = ?3, event_type = ?4, event_date = ?5, sex = ?6, "
+                    "age_years = ?7, entry_point = ?8, to_agency_id = ?9, to_service = ?10, "
+                    "participants = ?11, outcome = ?12, category = ?13, relates_to_hmac = ?14, "
+                    "notes_sealed = ?15, nhs_key = ?16, local_key = ?17, exact_key = ?18, "
+                    "probable_key = ?19, probable_swap_key = ?20, import_id = ?21 "
+                    "WHERE id = ?22");
+  Stmt max(db_, "SELECT coalesce(max(id), 0) FROM events");
+  if (max.row())
+    next_id_ = sqlite3_column_int64(max.get(), 0) + 1;
+}
+
+EventWriter::~EventWriter() {
+  sqlite3_finalize(find_);
+  sqlite3_finalize(insert_);
+  sqlite3_finalize(update_);
+}
+
+std::optional<EventWriter::Existing> EventWriter::find(int agency_id,
+                                                       const crypto::Pseudonym& event_ref_hmac) {
+  sqlite3_reset(find_);
+  sqlite3_bind_int(find_, 1, agency_id);
+  bind_blob(find_, 2, event_ref_hmac.data(), event_ref_hmac.size());
+  const int rc = sqlite3_step(find_);
+  if (rc == SQLITE_ROW) {
+    return Existing{sqlite3_column_int64(find_, 0), sqlite3_column_int64(find_, 1)};
+  }
+  check_done(db_, rc);
+  return std::nullopt;
+}
+
+void EventWriter::bind_and_step(sqlite3_stmt* st, const StoredEvent& e) {
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  sqlite3_bind_int(st, 1, e.agency_id);
+  bind_blob(st, 2, e.event_ref_hmac.data(), e.event_ref_hmac.size());
+  bind_blob(st, 3, e.event_ref_sealed.data(), e.event_ref_sealed.size());
+  bind_text(st, 4, e.event_type);
+  bind_text(st, 5, e.event_date);
+  bind_text(st, 6, e.sex);
+  if (e.age_years)
+    sqlite3_bind_int(st, 7, *e.age_years);
+  bind_text(st, 8, e.entry_point);
+  if (e.to_agency_id)
+    sqlite3_bind_int(st, 9, *e.to_agency_id);
+  bind_text(st, 10, e.to_service);
+  bind_text(st, 11, e.participants);
+  bind_text(st, 12, e.outcome);
+  bind_text(st, 13, e.category);
+  bind_opt_blob(st, 14, e.relates_to_hmac);
+  bind_opt_blob(st, 15, e.notes_sealed);
+  bind_opt_blob(st, 16, e.nhs_key);
+  bind_opt_blob(st, 17, e.local_key);
+  bind_opt_blob(st, 18, e.exact_key);
+  bind_opt_blob(st, 19, e.probable_key);
+  bind_opt_blob(st, 20, e.probable_swap_key);
+  sqlite3_bind_int64(st, 21, e.import_id);
+  sqlite3_bind_int64(st, 22, e.id);
+  check_done(db_, sqlite3_step(st));
+}
+
+void EventWriter::insert(const StoredEvent& e) {
+  bind_and_step(insert_, e);
+}
+
+void EventWriter::update(const StoredEvent& e) {
+  bind_and_step(update_, e);
+}
+
+LinkInput load_link_input(Session& s) {
+  sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(s);
+  LinkInput in;
+  Stmt count(db, "SELECT count(*) FROM events");
+  if (count.row()) {
+    const auto n = static_cast<std::size_t>(sqlite3_column_int64(count.get(), 0));
+    in.event_ids.reserve(n);
+    in.records.reserve(n);
+    in.current_child.reserve(n);
+    in.current_tier.reserve(n);
+  }
+  Stmt q(
+      db,
+      "SELECT id, coalesce(child_id, 0), link_tier, nhs_key, local_key, exact_key, probable_key, "
+      "probable_swap_key FROM events ORDER BY event_ref_hmac, agency_id");
+  while (q.row()) {
+    sqlite3_stmt* st = q.get();
+    core::LinkRecord r;
+    bool present = false;
+    r.nhs = key16(st, 3, present);
+    if (present)
+      r.has |= core::LinkRecord::kNhs;
+    r.local = key16(st, 4, present);
+    if (present)
+      r.has |= core::LinkRecord::kLocal;
+    r.exact = key16(st, 5, present);
+    if (present)
+      r.has |= core::LinkRecord::kExact;
+    r.probable = key16(st, 6, present);
+    if (present)
+      r.has |= core::LinkRecord::kProbable;
+    r.probable_swap = key16(st, 7, present);
+    if (present)
+      r.has |= core::LinkRecord::kSwap;
+    in.event_ids.push_back(sqlite3_column_int64(st, 0));
+    in.current_child.push_back(sqlite3_column_int64(st, 1));
+    in.current_tier.push_back(tier_from_text(sqlite3_column_text(st, 2)));
+    in.records.push_back(r);
+  }
+  return in;
+}
+
+LinkOutcome apply_links(Session& s, const LinkInput& in,
+                        const std::vector<core::LinkResult>& results, const std::string& at) {
+  sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(s);
+  const std::size_t n = results.size();
+
+  // The child's identity: its NHS pseudonym when it has one, else the smallest exact, then local,
+  // then probable key. Stable while the child's records keep their identifiers.
+  struct Canonical {
+    std::uint8_t tier = 255;
+    core::LinkKey key{};
+  };
+  std::unordered_map<std::uint32_t, Canonical> canon;
+  auto consider = [](Canonical& c, std::uint8_t tier, const core::LinkKey& key) {
+    if (tier < c.tier || (tier == c.tier && key < c.key)) {
+      c.tier = tier;
+      c.key = key;
+    }
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    Canonical& c = canon[results[i].cluster];
+    const core::LinkRecord& r = in.records[i];
+    if (r.has & core::LinkRecord::kNhs)
+      consider(c, 0, r.nhs);
+    if (r.has & core::LinkRecord::kExact)
+      consider(c, 1, r.exact);
+    if (r.has & core::LinkRecord::kLocal)
+      consider(c, 2, r.local);
+    if (r.has & core::LinkRecord::kProbable)
+      consider(c, 3, r.probable);
+  }
+
+  std::map<crypto::Pseudonym, std::int64_t> existing;
+  {
+    Stmt q(db, "SELECT id, pseudonym FROM children");
+    while (q.row()) {
+      crypto::Pseudonym p{};
+      if (sqlite3_column_bytes(q.get(), 1) == static_cast<int>(p.size())) {
+        std::memcpy(p.data(), sqlite3_column_blob(q.get(), 1), p.size());
+        existing[p] = sqlite3_column_int64(q.get(), 0);
+      }
+    }
+  }
+
+  LinkOutcome out;
+  Stmt insert(db, "INSERT INTO children (pseudonym, display_key, created_at) VALUES (?, ?, ?)");
+  std::unordered_map<std::uint32_t, std::int64_t> child_of_cluster;
+  for (const auto& [cluster, c] : canon) {
+    std::string material = "pathaudit/child\x1f";
+    material += static_cast<char>(c.tier);
+    material.append(reinterpret_cast<const char*>(c.key.data()), c.key.size());
+    const crypto::Pseudonym p = crypto::sha256(material);
+    auto it = existing.find(p);
+    if (it != existing.end()) {
+      child_of_cluster[cluster] = it->second;
+      continue;
+    }
+    sqlite3_stmt* st = insert.get();
+    sqlite3_reset(st);
+    bind_blob(st, 1, p.data(), p.size());
+    bind_text(st, 2, crypto::display_key(p));
+    bind_text(st, 3, at);
+    check_done(db, sqlite3_step(st));
+    child_of_cluster[cluster] = sqlite3_last_insert_rowid(db);
+  }
+  out.children = static_cast<std::int64_t>(canon.size());
+
+  Stmt update(db, "UPDATE events SET child_id = ?, link_tier = ? WHERE id = ?");
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t child = child_of_cluster[results[i].cluster];
+    const auto tier = static_cast<std::uint8_t>(results[i].tier);
+    if (child == in.current_child[i] && tier == in.current_tier[i])
+      continue;
+    sqlite3_stmt* st = update.get();
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, child);
+    const std::string_view name = core::tier_name(results[i].tier);
+    sqlite3_bind_text(st, 2, name.data(), static_cast<int>(name.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, in.event_ids[i]);
+    check_done(db, sqlite3_step(st));
+    ++out.events_changed;
+  }
+  Stmt prune(db,
+             "DELETE FROM children WHERE id NOT IN (SELECT child_id FROM events WHERE child_id IS "
+             "NOT NULL) AND id NOT IN (SELECT child_id FROM sample_cases) AND id NOT IN (SELECT "
+             "child_id FROM flags)");
+  prune.row();
+  return out;
+}
+
+std::vector<LinkRow> list_links(Session& s) {
+  sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(s);
+  std::vector<LinkRow> rows;
+  Stmt q(db,
+         "SELECT a.code, e.id, e.event_ref_sealed, c.display_key, e.link_tier FROM events e "
+         "JOIN agencies a ON a.id = e.agency_id JOIN children c ON c.id = e.child_id "
+         "ORDER BY c.display_key, e.event_date, a.code, e.id");
+  while (q.row()) {
+    sqlite3_stmt* st = q.get();
+    LinkRow r;
+    r.agency = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    r.event_id = sqlite3_column_int64(st, 1);
+    const auto* blob = static_cast<const std::uint8_t*>(sqlite3_column_blob(st, 2));
+    r.event_ref_sealed.assign(blob, blob + sqlite3_column_bytes(st, 2));
+    r.child_key = reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
+    r.tier = reinterpret_cast<const char*>(sqlite3_column_text(st, 4));
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+}  // namespace pathaudit::store

@@ -1,0 +1,101 @@
+// Writing imported events and the results of linkage. Bulk paths use SQLite prepared statements
+// directly (on the Poco session's connection): an import writes up to millions of rows in one
+// transaction and Poco::Data's per-statement overhead would dominate. Objects here borrow the
+// Session of an open write transaction and must not outlive it. Not thread-safe.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/linkage.h"
+#include "crypto/bytes.h"
+#include "crypto/pseudonym.h"
+#include "store/database.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace pathaudit::store {
+
+// One event as stored, everything already pseudonymised or sealed.
+struct StoredEvent {
+  std::int64_t id = 0;
+  int agency_id = 0;
+  crypto::Pseudonym event_ref_hmac{};
+  crypto::Bytes event_ref_sealed;
+  std::string event_type;
+  std::string event_date;
+  std::string sex;
+  std::optional<int> age_years;
+  std::string entry_point;
+  std::optional<int> to_agency_id;
+  std::string to_service, participants, outcome, category;
+  std::optional<crypto::Pseudonym> relates_to_hmac;
+  std::optional<crypto::Bytes> notes_sealed;
+  std::optional<crypto::Pseudonym> nhs_key, local_key, exact_key, probable_key, probable_swap_key;
+  std::int64_t import_id = 0;
+};
+
+class EventWriter {
+ public:
+  explicit EventWriter(Session& s);
+  ~EventWriter();
+  EventWriter(const EventWriter&) = delete;
+  EventWriter& operator=(const EventWriter&) = delete;
+
+  struct Existing {
+    std::int64_t id;
+    std::int64_t import_id;
+  };
+  // The stored event with this (agency, reference pseudonym), if any.
+  std::optional<Existing> find(int agency_id, const crypto::Pseudonym& event_ref_hmac);
+  // The id the next new event will get (rows are sealed with their id before they are written).
+  std::int64_t allocate_id() { return next_id_++; }
+  void insert(const StoredEvent& e);
+  void update(const StoredEvent& e);
+
+ private:
+  void bind_and_step(sqlite3_stmt* st, const StoredEvent& e);
+  sqlite3* db_;
+  sqlite3_stmt* find_ = nullptr;
+  sqlite3_stmt* insert_ = nullptr;
+  sqlite3_stmt* update_ = nullptr;
+  std::int64_t next_id_ = 1;
+};
+
+// Every event's linkage keys, in an order fixed by content (by reference pseudonym), so linkage is
+// the same whatever order files were imported in. Keys are truncated to 16 bytes in memory.
+struct LinkInput {
+  std::vector<std::int64_t> event_ids;
+  std::vector<core::LinkRecord> records;
+  std::vector<std::int64_t> current_child;  // 0 when not linked yet
+  std::vector<std::uint8_t> current_tier;   // core::LinkTier, 255 when not linked yet
+};
+LinkInput load_link_input(Session& s);
+
+// Writes linkage: creates children for new clusters, points every event at its child and tier,
+// and removes children no longer referenced by anything. Returns the number of events whose child
+// or tier changed.
+struct LinkOutcome {
+  std::int64_t children = 0;
+  std::int64_t events_changed = 0;
+};
+LinkOutcome apply_links(Session& s, const LinkInput& input,
+                        const std::vector<core::LinkResult>& results, const std::string& at);
+
+// `agency,event_ref,child_key,tier` rows for `pathaudit links`: event references are sealed, so
+// the caller opens them.
+struct LinkRow {
+  std::string agency;
+  std::int64_t event_id;
+  crypto::Bytes event_ref_sealed;
+  std::string child_key;
+  std::string tier;
+};
+std::vector<LinkRow> list_links(Session& s);
+
+}  // namespace pathaudit::store
