@@ -1,6 +1,8 @@
 #include "core/linkage.h"
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <numeric>
 
 namespace pathaudit::core {
@@ -77,7 +79,9 @@ std::string_view tier_name(LinkTier tier) {
 std::vector<LinkResult> link(const std::vector<LinkRecord>& records) {
   const auto n = static_cast<std::uint32_t>(records.size());
   Clusters clusters(records);
-  std::vector<LinkTier> joined(n, LinkTier::none);
+  // Component of each record after each tier, to find the tier at which it reached the anchor.
+  std::vector<std::vector<std::uint32_t>> after(4, std::vector<std::uint32_t>(n));
+  std::size_t tiers_done = 0;
   std::vector<Entry> entries;
   entries.reserve(n);
 
@@ -90,15 +94,14 @@ std::vector<LinkResult> link(const std::vector<LinkRecord>& records) {
       std::size_t end = g + 1;
       while (end < entries.size() && entries[end].key == entries[g].key)
         ++end;
-      for (std::size_t k = g + 1; k < end; ++k) {
-        if (entries[k].record != entries[g].record &&
-            clusters.join(entries[g].record, entries[k].record)) {
-          joined[entries[g].record] = std::min(joined[entries[g].record], tier);
-          joined[entries[k].record] = std::min(joined[entries[k].record], tier);
-        }
-      }
+      for (std::size_t k = g + 1; k < end; ++k)
+        clusters.join(entries[g].record, entries[k].record);
       g = end;
     }
+    (void)tier;
+    for (std::uint32_t i = 0; i < n; ++i)
+      after[tiers_done][i] = clusters.find(i);
+    ++tiers_done;
   };
 
   run_tier(LinkTier::nhs, [&](std::uint32_t i, const LinkRecord& r) {
@@ -120,18 +123,43 @@ std::vector<LinkResult> link(const std::vector<LinkRecord>& records) {
       entries.push_back({r.probable_swap, i});
   });
 
+  auto own_tier = [](std::uint8_t h) {
+    return (h & LinkRecord::kNhs)        ? LinkTier::nhs
+           : (h & LinkRecord::kLocal)    ? LinkTier::local
+           : (h & LinkRecord::kExact)    ? LinkTier::exact
+           : (h & LinkRecord::kProbable) ? LinkTier::probable
+                                         : LinkTier::none;
+  };
+  // The anchor of each final cluster: its first record with an NHS number, else an exact key, else
+  // a local id, else its root.
+  std::vector<std::uint32_t> anchor(n, UINT32_MAX);
+  std::vector<std::uint8_t> anchor_rank(n, 255);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::uint32_t c = after[3][i];
+    const std::uint8_t h = records[i].has;
+    const std::uint8_t rank = (h & LinkRecord::kNhs)     ? 0
+                              : (h & LinkRecord::kExact) ? 1
+                              : (h & LinkRecord::kLocal) ? 2
+                                                         : 3;
+    if (rank < anchor_rank[c]) {
+      anchor_rank[c] = rank;
+      anchor[c] = i;
+    }
+  }
   std::vector<LinkResult> out(n);
   for (std::uint32_t i = 0; i < n; ++i) {
-    LinkTier tier = joined[i];
-    if (tier == LinkTier::none) {
-      const std::uint8_t h = records[i].has;
-      tier = (h & LinkRecord::kNhs)        ? LinkTier::nhs
-             : (h & LinkRecord::kLocal)    ? LinkTier::local
-             : (h & LinkRecord::kExact)    ? LinkTier::exact
-             : (h & LinkRecord::kProbable) ? LinkTier::probable
-                                           : LinkTier::none;
+    const std::uint32_t c = after[3][i];
+    const std::uint32_t a = anchor[c];
+    LinkTier tier = own_tier(records[i].has);
+    if (i != a) {
+      for (std::size_t t = 0; t < 4; ++t) {
+        if (after[t][i] == after[t][a]) {
+          tier = static_cast<LinkTier>(t);
+          break;
+        }
+      }
     }
-    out[i] = {clusters.find(i), tier};
+    out[i] = {c, tier};
   }
   return out;
 }

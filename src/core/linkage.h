@@ -35,8 +35,11 @@ struct LinkResult {
   LinkTier tier;          // how this record joined its child's other records (see link())
 };
 
-// A record's tier is the strongest tier at which it shares a key with another record of the same
-// child; a record alone (or sharing nothing) gets the strongest identifier it carries.
+// A record's tier says how firmly it belongs to its child: the strongest tier t such that links of
+// tier t or stronger alone connect it to the child's anchor record (the first record carrying an
+// NHS number, else an exact key, else a local id). So a record tied to the child only through a
+// probable link is "probable" even if it shares an exact key with a sibling record. The anchor, and
+// a record alone, get the strongest identifier they carry.
 std::vector<LinkResult> link(const std::vector<LinkRecord>& records);
 
 }  // namespace pathaudit::core

@@ -57,3 +57,12 @@ TEST_CASE("a day/month-swapped date of birth links at the probable tier", "[link
   REQUIRE(out[0].cluster == out[1].cluster);
   REQUIRE(out[1].tier == LinkTier::probable);
 }
+
+TEST_CASE("a record tied to the child only through a probable link is probable", "[linkage]") {
+  // 0 anchors (NHS). 1 matches 0 probably; 2 shares an exact key with 1 but not with 0.
+  auto out = link({rec(1, 0, 10, 20), rec(0, 0, 11, 20), rec(0, 0, 11, 25)});
+  REQUIRE(out[0].cluster == out[2].cluster);
+  REQUIRE(out[0].tier == LinkTier::nhs);
+  REQUIRE(out[1].tier == LinkTier::probable);
+  REQUIRE(out[2].tier == LinkTier::probable);
+}
