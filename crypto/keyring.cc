@@ -217,7 +217,11 @@ Keyring::Keyring(SecretKey master, const std::vector<DataKeyRecord>& records)
       shredded_.insert(r.id);
       continue;
     }
-    keys_.emplace(r.id, Entry{r.purpose, unwrap_data_key(master_, r.id, r.purpose, r.wrapped)});
+    Entry entry{r.purpose, unwrap_data_key(master_, r.id, r.purpose, r.wrapped), nullptr};
+    if (r.purpose != kPurposeField) {
+      entry.hmac = std::make_unique<HmacSha256>(entry.key.data(), SecretKey::kSize);
+    }
+    keys_.emplace(r.id, std::move(entry));
   }
 }
 
@@ -264,8 +268,7 @@ std::array<std::uint8_t, 32> Keyring::hmac(std::string_view purpose, std::string
   if (purpose == kPurposeField) {
     throw core::ValidationError("the field key is for encryption only, not HMAC");
   }
-  const Entry& e = primary_entry(purpose);
-  return hmac_sha256(e.key.data(), SecretKey::kSize, data);
+  return primary_entry(purpose).hmac->mac(data);
 }
 
 bool Keyring::has_key(std::uint32_t id) const {

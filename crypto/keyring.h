@@ -10,12 +10,14 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "crypto/bytes.h"
+#include "crypto/hash.h"
 #include "crypto/secret_key.h"
 
 namespace pathaudit::crypto {
@@ -95,6 +97,7 @@ class Keyring {
   struct Entry {
     std::string purpose;
     SecretKey key;
+    std::unique_ptr<HmacSha256> hmac;  // keyed once, for MAC purposes only
   };
 
   const Entry& primary_entry(std::string_view purpose) const;

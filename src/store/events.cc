@@ -172,42 +172,60 @@ void EventWriter::update(const StoredEvent& e) {
 
 LinkInput load_link_input(Session& s) {
   sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(s);
-  LinkInput in;
+  struct Row {
+    core::LinkKey ref;
+    std::int64_t id, child;
+    std::uint8_t tier;
+    core::LinkRecord record;
+  };
+  std::vector<Row> rows;
   Stmt count(db, "SELECT count(*) FROM events");
-  if (count.row()) {
-    const auto n = static_cast<std::size_t>(sqlite3_column_int64(count.get(), 0));
-    in.event_ids.reserve(n);
-    in.records.reserve(n);
-    in.current_child.reserve(n);
-    in.current_tier.reserve(n);
-  }
-  Stmt q(
-      db,
-      "SELECT id, coalesce(child_id, 0), link_tier, nhs_key, local_key, exact_key, probable_key, "
-      "probable_swap_key FROM events ORDER BY event_ref_hmac, agency_id");
+  if (count.row())
+    rows.reserve(static_cast<std::size_t>(sqlite3_column_int64(count.get(), 0)));
+  // Read in table order (cheap) and sort in memory: linkage must see records in an order fixed by
+  // their content, never by when or from which file they were imported.
+  Stmt q(db,
+         "SELECT e.id, e.event_ref_hmac, coalesce(l.child_id, 0), l.tier, e.nhs_key, e.local_key, "
+         "e.exact_key, e.probable_key, e.probable_swap_key FROM events e "
+         "LEFT JOIN event_links l ON l.event_id = e.id");
   while (q.row()) {
     sqlite3_stmt* st = q.get();
-    core::LinkRecord r;
+    Row r;
     bool present = false;
-    r.nhs = key16(st, 3, present);
+    r.id = sqlite3_column_int64(st, 0);
+    r.ref = key16(st, 1, present);
+    r.child = sqlite3_column_int64(st, 2);
+    r.tier = tier_from_text(sqlite3_column_text(st, 3));
+    r.record.nhs = key16(st, 4, present);
     if (present)
-      r.has |= core::LinkRecord::kNhs;
-    r.local = key16(st, 4, present);
+      r.record.has |= core::LinkRecord::kNhs;
+    r.record.local = key16(st, 5, present);
     if (present)
-      r.has |= core::LinkRecord::kLocal;
-    r.exact = key16(st, 5, present);
+      r.record.has |= core::LinkRecord::kLocal;
+    r.record.exact = key16(st, 6, present);
     if (present)
-      r.has |= core::LinkRecord::kExact;
-    r.probable = key16(st, 6, present);
+      r.record.has |= core::LinkRecord::kExact;
+    r.record.probable = key16(st, 7, present);
     if (present)
-      r.has |= core::LinkRecord::kProbable;
-    r.probable_swap = key16(st, 7, present);
+      r.record.has |= core::LinkRecord::kProbable;
+    r.record.probable_swap = key16(st, 8, present);
     if (present)
-      r.has |= core::LinkRecord::kSwap;
-    in.event_ids.push_back(sqlite3_column_int64(st, 0));
-    in.current_child.push_back(sqlite3_column_int64(st, 1));
-    in.current_tier.push_back(tier_from_text(sqlite3_column_text(st, 2)));
-    in.records.push_back(r);
+      r.record.has |= core::LinkRecord::kSwap;
+    rows.push_back(r);
+  }
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return a.ref != b.ref ? a.ref < b.ref : a.id < b.id;
+  });
+  LinkInput in;
+  in.event_ids.reserve(rows.size());
+  in.records.reserve(rows.size());
+  in.current_child.reserve(rows.size());
+  in.current_tier.reserve(rows.size());
+  for (const Row& r : rows) {
+    in.event_ids.push_back(r.id);
+    in.records.push_back(r.record);
+    in.current_child.push_back(r.child);
+    in.current_tier.push_back(r.tier);
   }
   return in;
 }
@@ -278,8 +296,17 @@ LinkOutcome apply_links(Session& s, const LinkInput& in,
   }
   out.children = static_cast<std::int64_t>(canon.size());
 
-  Stmt update(db, "UPDATE events SET child_id = ?, link_tier = ? WHERE id = ?");
-  for (std::size_t i = 0; i < n; ++i) {
+  // Updated in row-id order so the writes walk the table sequentially instead of at random.
+  std::vector<std::uint32_t> order(n);
+  for (std::uint32_t i = 0; i < n; ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return in.event_ids[a] < in.event_ids[b]; });
+  Stmt update(
+      db,
+      "INSERT INTO event_links (event_id, child_id, tier) VALUES (?3, ?1, ?2) "
+      "ON CONFLICT (event_id) DO UPDATE SET child_id = excluded.child_id, tier = excluded.tier");
+  for (std::uint32_t i : order) {
     const std::int64_t child = child_of_cluster[results[i].cluster];
     const auto tier = static_cast<std::uint8_t>(results[i].tier);
     if (child == in.current_child[i] && tier == in.current_tier[i])
@@ -294,8 +321,8 @@ LinkOutcome apply_links(Session& s, const LinkInput& in,
     ++out.events_changed;
   }
   Stmt prune(db,
-             "DELETE FROM children WHERE id NOT IN (SELECT child_id FROM events WHERE child_id IS "
-             "NOT NULL) AND id NOT IN (SELECT child_id FROM sample_cases) AND id NOT IN (SELECT "
+             "DELETE FROM children WHERE id NOT IN (SELECT child_id FROM event_links) AND id NOT "
+             "IN (SELECT child_id FROM sample_cases) AND id NOT IN (SELECT "
              "child_id FROM flags)");
   prune.row();
   return out;
@@ -305,8 +332,9 @@ std::vector<LinkRow> list_links(Session& s) {
   sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(s);
   std::vector<LinkRow> rows;
   Stmt q(db,
-         "SELECT a.code, e.id, e.event_ref_sealed, c.display_key, e.link_tier FROM events e "
-         "JOIN agencies a ON a.id = e.agency_id JOIN children c ON c.id = e.child_id "
+         "SELECT a.code, e.id, e.event_ref_sealed, c.display_key, l.tier FROM events e "
+         "JOIN event_links l ON l.event_id = e.id JOIN agencies a ON a.id = e.agency_id "
+         "JOIN children c ON c.id = l.child_id "
          "ORDER BY c.display_key, e.event_date, a.code, e.id");
   while (q.row()) {
     sqlite3_stmt* st = q.get();

@@ -91,17 +91,13 @@ const Migration kInitial{
              pseudonym BLOB NOT NULL UNIQUE,
              display_key TEXT NOT NULL UNIQUE,
              created_at TEXT NOT NULL))",
-        // child_id and link_tier are set by linkage in the same transaction as the import, so they
-        // are never empty after a commit. The *_key columns are the identifier pseudonyms (keyed
-        // hashes, crypto/pseudonym.h) that later imports link against; raw identifiers are never
-        // stored.
+        // The *_key columns are the identifier pseudonyms (keyed hashes, crypto/pseudonym.h) that
+        // later imports link against; raw identifiers are never stored.
         R"(CREATE TABLE events (
              id INTEGER PRIMARY KEY,
              agency_id INTEGER NOT NULL REFERENCES agencies(id),
              event_ref_hmac BLOB NOT NULL,
              event_ref_sealed BLOB NOT NULL,
-             child_id INTEGER REFERENCES children(id),
-             link_tier TEXT NOT NULL DEFAULT '',
              event_type TEXT NOT NULL,
              event_date TEXT NOT NULL,
              sex TEXT,
@@ -121,7 +117,14 @@ const Migration kInitial{
              probable_swap_key BLOB,
              import_id INTEGER REFERENCES imports(id),
              UNIQUE (agency_id, event_ref_hmac)))",
-        R"(CREATE INDEX events_child ON events(child_id, event_date))",
+        // Which child each event belongs to and how firmly (core/linkage.h). Written by linkage in
+        // the same transaction as the import, so every event has its row after a commit. Kept
+        // apart from the wide events rows so re-linking a million events writes narrow rows.
+        R"(CREATE TABLE event_links (
+             event_id INTEGER PRIMARY KEY REFERENCES events(id),
+             child_id INTEGER NOT NULL REFERENCES children(id),
+             tier TEXT NOT NULL CHECK (tier IN ('nhs','local','exact','probable','none'))))",
+        R"(CREATE INDEX event_links_child ON event_links(child_id))",
         R"(CREATE TABLE audits (
              id INTEGER PRIMARY KEY,
              title TEXT NOT NULL,

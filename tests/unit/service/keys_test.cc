@@ -48,9 +48,8 @@ struct Fixture {
                             store::sealed_field_aad("events", "notes_sealed", id));
         Poco::Data::BLOB ref_b(ref.data(), ref.size()), notes_b(notes.data(), notes.size());
         std::string hmac = "h" + std::to_string(id);
-        s << "INSERT INTO events (id, agency_id, event_ref_hmac, event_ref_sealed, child_id, "
-             "link_tier, event_type, event_date, notes_sealed) VALUES (?, 1, ?, ?, 1, 'nhs', "
-             "'referral', '2025-01-01', ?)",
+        s << "INSERT INTO events (id, agency_id, event_ref_hmac, event_ref_sealed, event_type, "
+             "event_date, notes_sealed) VALUES (?, 1, ?, ?, 'referral', '2025-01-01', ?)",
             use(id), use(hmac), use(ref_b), use(notes_b), now;
       }
     });

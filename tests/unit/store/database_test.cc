@@ -48,7 +48,7 @@ TEST_CASE("migrations create the schema from empty and re-running changes nothin
     REQUIRE(db->schema_version() == store::latest_schema_version());
     for (const char* table : {"partnership", "agencies", "users", "templates", "audits", "children",
                               "events", "samples", "sample_cases", "assignments", "reviews",
-                              "answers", "flags", "actions", "audit_log", "data_keys", "imports"}) {
+                              "answers", "flags", "actions", "audit_log", "data_keys", "imports", "event_links"}) {
       INFO(table);
       REQUIRE(count(*db, std::string("SELECT count(*) FROM sqlite_master WHERE type='table' AND "
                                      "name='") +
@@ -71,8 +71,8 @@ TEST_CASE("the connection runs in WAL mode with foreign keys enforced", "[store]
     return mode;
   }) == "wal");
   REQUIRE_THROWS(db->write([](store::Session& s) {
-    s << "INSERT INTO events (agency_id, event_ref_hmac, event_ref_sealed, child_id, link_tier, "
-         "event_type, event_date) VALUES (999, x'00', x'00', 999, 'nhs', 'referral', '2025-01-01')",
+    s << "INSERT INTO events (agency_id, event_ref_hmac, event_ref_sealed, event_type, event_date) "
+         "VALUES (999, x'00', x'00', 'referral', '2025-01-01')",
         now;
   }));
 }
