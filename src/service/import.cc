@@ -158,7 +158,7 @@ ImportResult import_files(Context& ctx, const std::vector<std::string>& files,
             const ingest::EventKeys keys = ingest::event_keys(keyring, row);
             const int agency_id = agencies.find(row.agency)->second.id;
             store::StoredEvent e;
-            const auto existing = writer.find(agency_id, keys.event_ref);
+            const auto existing = writer.find(keys.event_ref);
             if (existing && existing->import_id == result.import_id) {
               report(summary.file, {record.line, header.at(ingest::Column::event_id) + 1,
                                     "event_id: the same agency and event_id appear earlier in "
