@@ -4,13 +4,16 @@
 #include <Poco/Path.h>
 #include <sys/stat.h>
 
+#include <exception>
 #include <fstream>
+#include <thread>
 
 #include "core/linkage.h"
 #include "crypto/hash.h"
 #include "ingest/csv_reader.h"
 #include "ingest/event_keys.h"
 #include "ingest/event_row.h"
+#include "service/bounded_queue.h"
 #include "store/events.h"
 #include "store/sealed_fields.h"
 
@@ -81,6 +84,194 @@ std::optional<crypto::Pseudonym> copy_opt(const std::optional<P>& p) {
 ImportRejected::ImportRejected(std::vector<std::string> lines, std::size_t total)
     : core::ValidationError(join_lines(lines, total)), lines_(std::move(lines)), total_(total) {}
 
+namespace {
+
+// One row ready for the database, and whether it replaces a stored event.
+struct PreparedEvent {
+  store::StoredEvent event;
+  bool existing = false;
+};
+using Batch = std::vector<PreparedEvent>;
+constexpr std::size_t kBatchRows = 2048;
+
+// The parsing side of an import: reads every file, validates every row, and (while no error has
+// been seen) pseudonymises and seals rows into batches for the writer. Runs on its own thread; it
+// touches no database connection.
+class RowProducer {
+ public:
+  RowProducer(const crypto::Keyring& keyring, const ingest::AgencyDirectory& agencies,
+              store::EventRefIndex& refs, core::Date today, std::int64_t import_id,
+              std::vector<ImportFileSummary>& files, std::uint64_t total_bytes,
+              const ImportOptions& options, BoundedQueue<Batch>& queue)
+      : keyring_(keyring),
+        agencies_(agencies),
+        refs_(refs),
+        today_(today),
+        import_id_(import_id),
+        files_(files),
+        total_bytes_(total_bytes),
+        options_(options),
+        queue_(queue) {}
+
+  void run() {
+    try {
+      for (auto& summary : files_) {
+        if (!read_file(summary))
+          break;
+      }
+      if (!batch_.empty())
+        queue_.push(std::move(batch_));
+    } catch (...) {
+      failure_ = std::current_exception();
+    }
+    queue_.close();
+  }
+
+  std::exception_ptr failure() const { return failure_; }
+  const std::vector<std::string>& errors() const { return errors_; }
+  std::size_t error_count() const { return error_count_; }
+  std::int64_t inserted() const { return inserted_; }
+  std::int64_t updated() const { return updated_; }
+
+ private:
+  void report(const std::string& file, const ingest::RowError& e) {
+    ++error_count_;
+    if (errors_.size() < ImportRejected::kMaxReportedErrors) {
+      errors_.push_back(file + ":" + std::to_string(e.line) + ":" + std::to_string(e.column) +
+                        ": " + e.message);
+    }
+  }
+
+  // False when the writer has stopped (the queue was closed under us).
+  bool read_file(ImportFileSummary& summary) {
+    std::ifstream in(summary.file, std::ios::binary);
+    if (!in)
+      throw core::ValidationError(summary.file + ": cannot be read");
+    ingest::CsvReader reader(in);
+    ingest::CsvRecord record;
+    std::vector<ingest::RowError> row_errors;
+    try {
+      if (!reader.next(record)) {
+        report(summary.file, {1, 0, "the file is empty; expected a header row"});
+        return true;
+      }
+      const ingest::Header header =
+          ingest::parse_header(record, options_.ignore_unknown_columns, row_errors);
+      for (const auto& e : row_errors)
+        report(summary.file, e);
+      if (!row_errors.empty())
+        return true;  // rows cannot be read without a valid header
+      ingest::EventRow row;
+      while (reader.next(record)) {
+        if (record.fields.size() == 1 && record.fields[0].empty())
+          continue;  // blank line
+        row_errors.clear();
+        ++summary.rows;
+        ++rows_;
+        if (!ingest::parse_row(header, record, agencies_, today_, row, row_errors)) {
+          for (const auto& e : row_errors)
+            report(summary.file, e);
+          continue;
+        }
+        if (error_count_ > 0)
+          continue;  // keep validating, stop preparing: it will roll back
+        if (!prepare(summary, header, record, row))
+          return false;
+        if (options_.progress && (rows_ & 0x3fff) == 0) {
+          options_.progress(bytes_before_ + reader.bytes_read(), total_bytes_,
+                            static_cast<std::uint64_t>(rows_));
+        }
+      }
+    } catch (const ingest::CsvSyntaxError& e) {
+      // The rest of this file cannot be read reliably; other files are still checked.
+      report(summary.file, {e.line(), e.column(), e.what()});
+    }
+    bytes_before_ += reader.bytes_read();
+    return true;
+  }
+
+  bool prepare(const ImportFileSummary& summary, const ingest::Header& header,
+               const ingest::CsvRecord& record, const ingest::EventRow& row) {
+    const ingest::EventKeys keys = ingest::event_keys(keyring_, row);
+    const auto existing = refs_.find(keys.event_ref);
+    if (existing && existing->import_id == import_id_) {
+      report(summary.file, {record.line, header.at(ingest::Column::event_id) + 1,
+                            "event_id: the same agency and event_id appear earlier in this "
+                            "import; each event must appear once"});
+      return true;
+    }
+    PreparedEvent p;
+    p.existing = existing.has_value();
+    store::StoredEvent& e = p.event;
+    e.id = existing ? existing->id : refs_.allocate_id();
+    refs_.remember(keys.event_ref, {e.id, import_id_});
+    e.agency_id = agencies_.find(row.agency)->second.id;
+    e.event_ref_hmac = keys.event_ref;
+    e.event_ref_sealed = keyring_.seal("field", row.event_id,
+                                       store::sealed_field_aad("events", "event_ref_sealed", e.id));
+    e.event_type = row.event_type;
+    e.event_date = row.event_date.iso();
+    e.sex = row.sex;
+    if (row.dob)
+      e.age_years = age_in_years(*row.dob, row.event_date);
+    e.entry_point = row.entry_point;
+    if (!row.to_agency.empty())
+      e.to_agency_id = agencies_.find(row.to_agency)->second.id;
+    e.to_service = row.to_service;
+    e.participants = row.participants;
+    e.outcome = row.outcome;
+    e.category = row.category;
+    e.relates_to_hmac = keys.relates_to;
+    if (!row.notes.empty()) {
+      e.notes_sealed = keyring_.seal("field", row.notes,
+                                     store::sealed_field_aad("events", "notes_sealed", e.id));
+    }
+    e.nhs_key = copy_opt(keys.nhs);
+    e.local_key = copy_opt(keys.local);
+    e.exact_key = copy_opt(keys.exact);
+    e.probable_key = copy_opt(keys.probable);
+    e.probable_swap_key = copy_opt(keys.probable_swap);
+    e.import_id = import_id_;
+    (p.existing ? updated_ : inserted_) += 1;
+    batch_.push_back(std::move(p));
+    if (batch_.size() >= kBatchRows) {
+      if (!queue_.push(std::move(batch_)))
+        return false;
+      batch_ = Batch();
+      batch_.reserve(kBatchRows);
+    }
+    return true;
+  }
+
+  const crypto::Keyring& keyring_;
+  const ingest::AgencyDirectory& agencies_;
+  store::EventRefIndex& refs_;
+  const core::Date today_;
+  const std::int64_t import_id_;
+  std::vector<ImportFileSummary>& files_;
+  const std::uint64_t total_bytes_;
+  const ImportOptions& options_;
+  BoundedQueue<Batch>& queue_;
+
+  Batch batch_;
+  std::uint64_t bytes_before_ = 0;
+  std::int64_t rows_ = 0;
+  std::vector<std::string> errors_;
+  std::size_t error_count_ = 0;
+  std::int64_t inserted_ = 0, updated_ = 0;
+  std::exception_ptr failure_;
+};
+
+std::string files_text(const std::vector<ImportFileSummary>& files) {
+  std::string text;
+  for (const auto& f : files) {
+    text += (text.empty() ? "" : ";") + Poco::Path(f.file).getFileName() + "=" + f.sha256;
+  }
+  return text;
+}
+
+}  // namespace
+
 ImportResult import_files(Context& ctx, const std::vector<std::string>& files,
                           const ImportOptions& options) {
   if (files.empty())
@@ -95,124 +286,43 @@ ImportResult import_files(Context& ctx, const std::vector<std::string>& files,
   const crypto::Keyring& keyring = ctx.keyring();
   const core::Date today = ctx.clock().today();
   const std::string started = ctx.clock().now_utc();
-
-  std::vector<std::string> errors;
-  std::size_t error_count = 0;
-  auto report = [&](const std::string& file, const ingest::RowError& e) {
-    ++error_count;
-    if (errors.size() < ImportRejected::kMaxReportedErrors) {
-      errors.push_back(file + ":" + std::to_string(e.line) + ":" + std::to_string(e.column) + ": " +
-                       e.message);
-    }
-  };
+  const std::string hashes = files_text(result.files);
 
   try {
     ctx.db().write([&](store::Session& s) {
       const ingest::AgencyDirectory agencies = load_agencies(s);
-      std::string files_text;
-      for (const auto& f : result.files) {
-        files_text +=
-            (files_text.empty() ? "" : ";") + Poco::Path(f.file).getFileName() + "=" + f.sha256;
-      }
-      std::string actor = ctx.actor(), at = started;
+      std::string actor = ctx.actor(), at = started, files_column = hashes;
       s << "INSERT INTO imports (actor, started_at, files) VALUES (?, ?, ?)", use(actor), use(at),
-          use(files_text), now;
+          use(files_column), now;
       s << "SELECT last_insert_rowid()", into(result.import_id), now;
 
+      // Parsing, pseudonymising and sealing run on a second thread while this one writes: the two
+      // halves cost about the same, and the machine this is built for has two cores.
+      store::EventRefIndex refs(s);
       store::EventWriter writer(s);
-      std::uint64_t bytes_before = 0;
-      std::int64_t rows_total = 0;
-      for (auto& summary : result.files) {
-        std::ifstream in(summary.file, std::ios::binary);
-        if (!in)
-          throw core::ValidationError(summary.file + ": cannot be read");
-        ingest::CsvReader reader(in);
-        ingest::CsvRecord record;
-        std::vector<ingest::RowError> row_errors;
-        try {
-          if (!reader.next(record)) {
-            report(summary.file, {1, 0, "the file is empty; expected a header row"});
-            continue;
+      BoundedQueue<Batch> queue(8);
+      RowProducer producer(keyring, agencies, refs, today, result.import_id, result.files,
+                           total_bytes, options, queue);
+      std::thread parser([&] { producer.run(); });
+      try {
+        while (auto batch = queue.pop()) {
+          for (const PreparedEvent& p : *batch) {
+            p.existing ? writer.update(p.event) : writer.insert(p.event);
           }
-          const ingest::Header header =
-              ingest::parse_header(record, options.ignore_unknown_columns, row_errors);
-          for (const auto& e : row_errors)
-            report(summary.file, e);
-          if (!row_errors.empty())
-            continue;  // rows cannot be read without a valid header
-          ingest::EventRow row;
-          while (reader.next(record)) {
-            if (record.fields.size() == 1 && record.fields[0].empty())
-              continue;  // blank line
-            row_errors.clear();
-            ++summary.rows;
-            ++rows_total;
-            if (!ingest::parse_row(header, record, agencies, today, row, row_errors)) {
-              for (const auto& e : row_errors)
-                report(summary.file, e);
-              continue;
-            }
-            if (error_count > 0)
-              continue;  // keep validating, stop writing: it will roll back
-
-            const ingest::EventKeys keys = ingest::event_keys(keyring, row);
-            const int agency_id = agencies.find(row.agency)->second.id;
-            store::StoredEvent e;
-            const auto existing = writer.find(keys.event_ref);
-            if (existing && existing->import_id == result.import_id) {
-              report(summary.file, {record.line, header.at(ingest::Column::event_id) + 1,
-                                    "event_id: the same agency and event_id appear earlier in "
-                                    "this import; each event must appear once"});
-              continue;
-            }
-            e.id = existing ? existing->id : writer.allocate_id();
-            e.agency_id = agency_id;
-            e.event_ref_hmac = keys.event_ref;
-            e.event_ref_sealed = keyring.seal(
-                "field", row.event_id, store::sealed_field_aad("events", "event_ref_sealed", e.id));
-            e.event_type = row.event_type;
-            e.event_date = row.event_date.iso();
-            e.sex = row.sex;
-            if (row.dob)
-              e.age_years = age_in_years(*row.dob, row.event_date);
-            e.entry_point = row.entry_point;
-            if (!row.to_agency.empty())
-              e.to_agency_id = agencies.find(row.to_agency)->second.id;
-            e.to_service = row.to_service;
-            e.participants = row.participants;
-            e.outcome = row.outcome;
-            e.category = row.category;
-            e.relates_to_hmac = keys.relates_to;
-            if (!row.notes.empty()) {
-              e.notes_sealed = keyring.seal(
-                  "field", row.notes, store::sealed_field_aad("events", "notes_sealed", e.id));
-            }
-            e.nhs_key = copy_opt(keys.nhs);
-            e.local_key = copy_opt(keys.local);
-            e.exact_key = copy_opt(keys.exact);
-            e.probable_key = copy_opt(keys.probable);
-            e.probable_swap_key = copy_opt(keys.probable_swap);
-            e.import_id = result.import_id;
-            if (existing) {
-              writer.update(e);
-              ++result.updated;
-            } else {
-              writer.insert(e);
-              ++result.inserted;
-            }
-            if (options.progress && (rows_total & 0x3fff) == 0) {
-              options.progress(bytes_before + reader.bytes_read(), total_bytes,
-                               static_cast<std::uint64_t>(rows_total));
-            }
-          }
-        } catch (const ingest::CsvSyntaxError& e) {
-          // The rest of this file cannot be read reliably; other files are still checked.
-          report(summary.file, {e.line(), e.column(), e.what()});
         }
-        bytes_before += reader.bytes_read();
+      } catch (...) {
+        queue.close();
+        parser.join();
+        throw;
       }
-      if (error_count > 0)
-        throw ImportRejected(errors, error_count);
+      parser.join();
+      if (producer.failure())
+        std::rethrow_exception(producer.failure());
+      if (producer.error_count() > 0) {
+        throw ImportRejected(producer.errors(), producer.error_count());
+      }
+      result.inserted = producer.inserted();
+      result.updated = producer.updated();
 
       const store::LinkInput input = store::load_link_input(s);
       const auto links = core::link(input.records);
@@ -225,17 +335,13 @@ ImportResult import_files(Context& ctx, const std::vector<std::string>& files,
       s << "UPDATE imports SET finished_at = ?, rows_inserted = ?, rows_updated = ? WHERE id = ?",
           use(finished), use(inserted), use(updated), use(id), now;
       ctx.audit(s, "import.commit", "import:" + std::to_string(result.import_id),
-                "ok: " + std::to_string(result.files.size()) + " files (" + files_text + "), " +
+                "ok: " + std::to_string(result.files.size()) + " files (" + hashes + "), " +
                     std::to_string(inserted) + " inserted, " + std::to_string(updated) +
                     " updated, " + std::to_string(result.children) + " children");
     });
   } catch (const ImportRejected& rejected) {
     // The rejection itself is recorded (who, which files, how many errors), never the rows.
     ctx.db().write([&](store::Session& s) {
-      std::string hashes;
-      for (const auto& f : result.files) {
-        hashes += (hashes.empty() ? "" : ";") + Poco::Path(f.file).getFileName() + "=" + f.sha256;
-      }
       ctx.audit(s, "import.reject", "",
                 "refused: " + std::to_string(rejected.total()) + " errors in " + hashes);
     });

@@ -93,15 +93,38 @@ constexpr const char* kColumns =
 
 }  // namespace
 
-EventWriter::EventWriter(Session& s) : db_(Poco::Data::SQLite::Utility::dbHandle(s)) {
-  Stmt known(db_, "SELECT id, coalesce(import_id, 0), event_ref_hmac FROM events");
+EventRefIndex::EventRefIndex(Session& s) {
+  sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(s);
+  Stmt known(db, "SELECT id, coalesce(import_id, 0), event_ref_hmac FROM events");
   while (known.row()) {
     crypto::Pseudonym ref{};
     if (sqlite3_column_bytes(known.get(), 2) != static_cast<int>(ref.size()))
       continue;
     std::memcpy(ref.data(), sqlite3_column_blob(known.get(), 2), ref.size());
-    known_[ref] = {sqlite3_column_int64(known.get(), 0), sqlite3_column_int64(known.get(), 1)};
+    const std::int64_t id = sqlite3_column_int64(known.get(), 0);
+    known_[ref] = {id, sqlite3_column_int64(known.get(), 1)};
+    next_id_ = std::max(next_id_, id + 1);
   }
+}
+
+std::size_t EventRefIndex::RefHash::operator()(const crypto::Pseudonym& p) const {
+  std::size_t h;  // the pseudonym is already uniformly distributed
+  std::memcpy(&h, p.data(), sizeof h);
+  return h;
+}
+
+std::optional<EventRefIndex::Entry> EventRefIndex::find(const crypto::Pseudonym& ref) const {
+  auto it = known_.find(ref);
+  if (it == known_.end())
+    return std::nullopt;
+  return it->second;
+}
+
+void EventRefIndex::remember(const crypto::Pseudonym& ref, Entry entry) {
+  known_[ref] = entry;
+}
+
+EventWriter::EventWriter(Session& s) : db_(Poco::Data::SQLite::Utility::dbHandle(s)) {
   insert_ = prepare(db_, (std::string("INSERT INTO events (") + kColumns +
                           ", id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
                              .c_str());
@@ -113,28 +136,11 @@ EventWriter::EventWriter(Session& s) : db_(Poco::Data::SQLite::Utility::dbHandle
                     "notes_sealed = ?15, nhs_key = ?16, local_key = ?17, exact_key = ?18, "
                     "probable_key = ?19, probable_swap_key = ?20, import_id = ?21 "
                     "WHERE id = ?22");
-  Stmt max(db_, "SELECT coalesce(max(id), 0) FROM events");
-  if (max.row())
-    next_id_ = sqlite3_column_int64(max.get(), 0) + 1;
 }
 
 EventWriter::~EventWriter() {
   sqlite3_finalize(insert_);
   sqlite3_finalize(update_);
-}
-
-std::size_t EventWriter::RefHash::operator()(const crypto::Pseudonym& p) const {
-  std::size_t h;  // the pseudonym is already uniformly distributed
-  std::memcpy(&h, p.data(), sizeof h);
-  return h;
-}
-
-std::optional<EventWriter::Existing> EventWriter::find(
-    const crypto::Pseudonym& event_ref_hmac) const {
-  auto it = known_.find(event_ref_hmac);
-  if (it == known_.end())
-    return std::nullopt;
-  return it->second;
 }
 
 void EventWriter::bind_and_step(sqlite3_stmt* st, const StoredEvent& e) {
@@ -169,12 +175,10 @@ void EventWriter::bind_and_step(sqlite3_stmt* st, const StoredEvent& e) {
 
 void EventWriter::insert(const StoredEvent& e) {
   bind_and_step(insert_, e);
-  known_[e.event_ref_hmac] = {e.id, e.import_id};
 }
 
 void EventWriter::update(const StoredEvent& e) {
   bind_and_step(update_, e);
-  known_[e.event_ref_hmac] = {e.id, e.import_id};
 }
 
 LinkInput load_link_input(Session& s) {

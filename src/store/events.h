@@ -41,6 +41,31 @@ struct StoredEvent {
   std::int64_t import_id = 0;
 };
 
+// Every stored event's reference pseudonym with its row id, loaded once so an import of a million
+// rows decides insert-or-update without an index seek per row, and allocates the ids new rows will
+// get (rows are sealed with their id before they are written). Loaded from a Session, then used
+// without one: an import's parsing thread owns it. Not thread-safe.
+class EventRefIndex {
+ public:
+  explicit EventRefIndex(Session& s);
+
+  struct Entry {
+    std::int64_t id;
+    std::int64_t import_id;
+  };
+  std::optional<Entry> find(const crypto::Pseudonym& event_ref_hmac) const;
+  std::int64_t allocate_id() { return next_id_++; }
+  void remember(const crypto::Pseudonym& event_ref_hmac, Entry entry);
+
+ private:
+  struct RefHash {
+    std::size_t operator()(const crypto::Pseudonym& p) const;
+  };
+  std::unordered_map<crypto::Pseudonym, Entry, RefHash> known_;
+  std::int64_t next_id_ = 1;
+};
+
+// Inserts and updates events with prepared statements on the session's connection.
 class EventWriter {
  public:
   explicit EventWriter(Session& s);
@@ -48,29 +73,14 @@ class EventWriter {
   EventWriter(const EventWriter&) = delete;
   EventWriter& operator=(const EventWriter&) = delete;
 
-  struct Existing {
-    std::int64_t id;
-    std::int64_t import_id;
-  };
-  // The stored event with this reference pseudonym (which covers the agency), if any. Answered from
-  // memory: the writer loads every stored reference once, so an import of a million rows does not
-  // pay an index seek per row.
-  std::optional<Existing> find(const crypto::Pseudonym& event_ref_hmac) const;
-  // The id the next new event will get (rows are sealed with their id before they are written).
-  std::int64_t allocate_id() { return next_id_++; }
   void insert(const StoredEvent& e);
   void update(const StoredEvent& e);
 
  private:
   void bind_and_step(sqlite3_stmt* st, const StoredEvent& e);
   sqlite3* db_;
-  struct RefHash {
-    std::size_t operator()(const crypto::Pseudonym& p) const;
-  };
-  std::unordered_map<crypto::Pseudonym, Existing, RefHash> known_;
   sqlite3_stmt* insert_ = nullptr;
   sqlite3_stmt* update_ = nullptr;
-  std::int64_t next_id_ = 1;
 };
 
 // Every event's linkage keys, in an order fixed by content (by reference pseudonym), so linkage is
