@@ -4,7 +4,9 @@
 
 #include <cstdlib>
 
+#include "core/errors.h"
 #include "store/data_keys.h"
+#include "store/sealed_fields.h"
 
 namespace pathaudit::service {
 
@@ -30,6 +32,22 @@ const crypto::Keyring& Context::keyring() {
 void Context::reload_keyring() {
   std::lock_guard<std::mutex> lock(keyring_mutex_);
   keyring_.reset();
+}
+
+std::string Context::open_field(const crypto::Bytes& sealed, const char* table, const char* column,
+                                std::int64_t row_id) {
+  const crypto::Keyring& k = keyring();
+  try {
+    return k.open(sealed, store::sealed_field_aad(table, column, row_id));
+  } catch (const core::CryptoError&) {
+    const std::string object = std::string(table) + ":" + std::to_string(row_id) + "/" + column;
+    db_->write([&](store::Session& s) {
+      audit(s, "field.open", object, "refused: the sealed field does not open");
+    });
+    throw core::CryptoError("a sealed field (" + object +
+                            ") does not open: it was altered, moved or its key was shredded; "
+                            "the failure is in the audit log");
+  }
 }
 
 void Context::audit(store::Session& s, const std::string& action, const std::string& object,

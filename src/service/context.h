@@ -39,6 +39,12 @@ class Context {
   // After a rotation: the next keyring() call reads the keys again.
   void reload_keyring();
 
+  // Opens a sealed field stored at table.column of row `row_id`. A field that does not open
+  // (tampered, swapped between rows, or under a shredded key) is never answered with garbage: the
+  // failure is recorded in the audit log in its own transaction and core::CryptoError propagates.
+  std::string open_field(const crypto::Bytes& sealed, const char* table, const char* column,
+                         std::int64_t row_id);
+
   // Appends an audit-log entry inside an open write transaction.
   void audit(store::Session& s, const std::string& action, const std::string& object,
              const std::string& outcome = "ok") const;

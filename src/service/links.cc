@@ -1,19 +1,16 @@
 #include "service/links.h"
 
 #include "store/events.h"
-#include "store/sealed_fields.h"
 
 namespace pathaudit::service {
 
 std::vector<LinkReportRow> link_report(Context& ctx) {
-  const crypto::Keyring& keyring = ctx.keyring();
   auto rows = ctx.db().read([](store::Session& s) { return store::list_links(s); });
   std::vector<LinkReportRow> out;
   out.reserve(rows.size());
   for (auto& r : rows) {
     out.push_back({r.agency,
-                   keyring.open(r.event_ref_sealed,
-                                store::sealed_field_aad("events", "event_ref_sealed", r.event_id)),
+                   ctx.open_field(r.event_ref_sealed, "events", "event_ref_sealed", r.event_id),
                    r.child_key, r.tier});
   }
   ctx.db().write([&](store::Session& s) {

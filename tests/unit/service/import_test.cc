@@ -226,3 +226,18 @@ TEST_CASE("a rejected import's errors do not repeat identifying values", "[impor
     REQUIRE(e.total() == 2);
   }
 }
+
+TEST_CASE("a sealed field that does not open is refused loudly and audit-logged",
+          "[import][security]") {
+  Fixture f;
+  service::import_files(*f.ctx, {f.file("csc.csv", kCsc)});
+  // Someone with the file swaps two rows' sealed references.
+  f.ctx->db().write([](store::Session& s) {
+    s << "UPDATE events SET event_ref_sealed = (SELECT event_ref_sealed FROM events WHERE id = 2) "
+         "WHERE id = 1",
+        now;
+  });
+  REQUIRE_THROWS_AS(service::link_report(*f.ctx), core::CryptoError);
+  REQUIRE(f.count("SELECT count(*) FROM audit_log WHERE action = 'field.open' AND "
+                  "object = 'events:1/event_ref_sealed' AND outcome LIKE 'refused%'") == 1);
+}
