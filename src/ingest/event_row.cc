@@ -60,21 +60,55 @@ std::string_view column_name(Column c) {
   return kNames[static_cast<int>(c)];
 }
 
+// Edit distance, to suggest the column a misspelt header meant.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
 Header parse_header(const CsvRecord& record, bool ignore_unknown_columns,
                     std::vector<RowError>& errors) {
   Header h;
   h.position.fill(-1);
   h.width = record.fields.size();
+  const bool any_known = std::any_of(record.fields.begin(), record.fields.end(), [](const auto& f) {
+    return std::find(kNames.begin(), kNames.end(), trim(f)) != kNames.end();
+  });
+  if (!any_known) {
+    // Most likely the extract has no header and this is a child's row: say so once, and never
+    // repeat its content.
+    errors.push_back({record.line, 0,
+                      "the first line is not a header: it names none of the import format's "
+                      "columns; the first line must name the columns (see docs/import-format.md)"});
+    return h;
+  }
   for (std::size_t i = 0; i < record.fields.size(); ++i) {
     const std::string_view name = trim(record.fields[i]);
     const int col = static_cast<int>(i) + 1;
     auto it = std::find(kNames.begin(), kNames.end(), name);
     if (it == kNames.end()) {
       if (!ignore_unknown_columns) {
+        // The name is not repeated: a header line can hold anything an extract puts there.
+        std::string message = "unknown column";
+        for (std::string_view known : kNames) {
+          if (edit_distance(name, known) <= 2) {
+            message += " (did you mean \"" + std::string(known) + "\"?)";
+            break;
+          }
+        }
         errors.push_back({record.line, col,
-                          "unknown column \"" + std::string(name.substr(0, 40)) +
-                              "\"; expected one of the contract columns (see docs/import-format.md)"
-                              " or use --ignore-unknown-columns"});
+                          message + "; expected one of the import format's columns (see "
+                                    "docs/import-format.md), or use --ignore-unknown-columns"});
       }
       continue;
     }
@@ -87,9 +121,8 @@ Header parse_header(const CsvRecord& record, bool ignore_unknown_columns,
   }
   for (Column c : kRequired) {
     if (h.at(c) == -1) {
-      errors.push_back(
-          {record.line, 0,
-           "the header has no \"" + std::string(column_name(c)) + "\" column, which is required"});
+      errors.push_back({record.line, 0, "the header has no \"" + std::string(column_name(c)) +
+                                            "\" column, which is required"});
     }
   }
   return h;

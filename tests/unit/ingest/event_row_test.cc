@@ -136,3 +136,19 @@ TEST_CASE("the header: required, duplicate and unknown columns", "[import]") {
   REQUIRE(errors.size() == 1);
   REQUIRE(errors[0].column == 5);
 }
+
+TEST_CASE("header errors never repeat what the first line holds", "[import]") {
+  std::vector<ingest::RowError> errors;
+  // An extract without a header: its first line is a child's row.
+  ingest::parse_header(split("GP,E1,referral,2025-03-03,9434765919,,Zanzibar,Canary,2014-01-01", 1),
+                       false, errors);
+  REQUIRE(errors.size() == 1);
+  REQUIRE_THAT(errors[0].message, Catch::Contains("not a header"));
+  errors.clear();
+  ingest::parse_header(split("agency,event_id,event_type,event_date,Zanzibar,evnt_type", 1), false,
+                       errors);
+  REQUIRE(errors.size() == 2);
+  REQUIRE(errors[0].column == 5);
+  REQUIRE(errors[0].message.find("Zanzibar") == std::string::npos);
+  REQUIRE_THAT(errors[1].message, Catch::Contains("did you mean \"event_type\""));
+}
