@@ -298,31 +298,33 @@ ImportResult import_files(Context& ctx, const std::vector<std::string>& files,
 
       // Parsing, pseudonymising and sealing run on a second thread while this one writes: the two
       // halves cost about the same, and the machine this is built for has two cores.
-      store::EventRefIndex refs(s);
-      store::EventWriter writer(s);
-      BoundedQueue<Batch> queue(8);
-      RowProducer producer(keyring, agencies, refs, today, result.import_id, result.files,
-                           total_bytes, options, queue);
-      std::thread parser([&] { producer.run(); });
-      try {
-        while (auto batch = queue.pop()) {
-          for (const PreparedEvent& p : *batch) {
-            p.existing ? writer.update(p.event) : writer.insert(p.event);
+      {  // the reference index and writer are freed before linkage needs the memory
+        store::EventRefIndex refs(s);
+        store::EventWriter writer(s);
+        BoundedQueue<Batch> queue(8);
+        RowProducer producer(keyring, agencies, refs, today, result.import_id, result.files,
+                             total_bytes, options, queue);
+        std::thread parser([&] { producer.run(); });
+        try {
+          while (auto batch = queue.pop()) {
+            for (const PreparedEvent& p : *batch) {
+              p.existing ? writer.update(p.event) : writer.insert(p.event);
+            }
           }
+        } catch (...) {
+          queue.close();
+          parser.join();
+          throw;
         }
-      } catch (...) {
-        queue.close();
         parser.join();
-        throw;
+        if (producer.failure())
+          std::rethrow_exception(producer.failure());
+        if (producer.error_count() > 0) {
+          throw ImportRejected(producer.errors(), producer.error_count());
+        }
+        result.inserted = producer.inserted();
+        result.updated = producer.updated();
       }
-      parser.join();
-      if (producer.failure())
-        std::rethrow_exception(producer.failure());
-      if (producer.error_count() > 0) {
-        throw ImportRejected(producer.errors(), producer.error_count());
-      }
-      result.inserted = producer.inserted();
-      result.updated = producer.updated();
 
       const store::LinkInput input = store::load_link_input(s);
       const auto links = core::link(input.records);

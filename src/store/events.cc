@@ -183,16 +183,17 @@ void EventWriter::update(const StoredEvent& e) {
 
 LinkInput load_link_input(Session& s) {
   sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(s);
-  struct Row {
-    core::LinkKey ref;
-    std::int64_t id, child;
-    std::uint8_t tier;
-    core::LinkRecord record;
-  };
-  std::vector<Row> rows;
+  LinkInput in;
+  std::vector<std::pair<core::LinkKey, std::uint32_t>> order;  // (reference, position read)
   Stmt count(db, "SELECT count(*) FROM events");
-  if (count.row())
-    rows.reserve(static_cast<std::size_t>(sqlite3_column_int64(count.get(), 0)));
+  if (count.row()) {
+    const auto n = static_cast<std::size_t>(sqlite3_column_int64(count.get(), 0));
+    in.event_ids.reserve(n);
+    in.records.reserve(n);
+    in.current_child.reserve(n);
+    in.current_tier.reserve(n);
+    order.reserve(n);
+  }
   // Read in table order (cheap) and sort in memory: linkage must see records in an order fixed by
   // their content, never by when or from which file they were imported.
   Stmt q(db,
@@ -201,43 +202,42 @@ LinkInput load_link_input(Session& s) {
          "LEFT JOIN event_links l ON l.event_id = e.id");
   while (q.row()) {
     sqlite3_stmt* st = q.get();
-    Row r;
+    core::LinkRecord r;
     bool present = false;
-    r.id = sqlite3_column_int64(st, 0);
-    r.ref = key16(st, 1, present);
-    r.child = sqlite3_column_int64(st, 2);
-    r.tier = tier_from_text(sqlite3_column_text(st, 3));
-    r.record.nhs = key16(st, 4, present);
+    order.emplace_back(key16(st, 1, present), static_cast<std::uint32_t>(order.size()));
+    r.nhs = key16(st, 4, present);
     if (present)
-      r.record.has |= core::LinkRecord::kNhs;
-    r.record.local = key16(st, 5, present);
+      r.has |= core::LinkRecord::kNhs;
+    r.local = key16(st, 5, present);
     if (present)
-      r.record.has |= core::LinkRecord::kLocal;
-    r.record.exact = key16(st, 6, present);
+      r.has |= core::LinkRecord::kLocal;
+    r.exact = key16(st, 6, present);
     if (present)
-      r.record.has |= core::LinkRecord::kExact;
-    r.record.probable = key16(st, 7, present);
+      r.has |= core::LinkRecord::kExact;
+    r.probable = key16(st, 7, present);
     if (present)
-      r.record.has |= core::LinkRecord::kProbable;
-    r.record.probable_swap = key16(st, 8, present);
+      r.has |= core::LinkRecord::kProbable;
+    r.probable_swap = key16(st, 8, present);
     if (present)
-      r.record.has |= core::LinkRecord::kSwap;
-    rows.push_back(r);
+      r.has |= core::LinkRecord::kSwap;
+    in.event_ids.push_back(sqlite3_column_int64(st, 0));
+    in.current_child.push_back(sqlite3_column_int64(st, 2));
+    in.current_tier.push_back(tier_from_text(sqlite3_column_text(st, 3)));
+    in.records.push_back(r);
   }
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-    return a.ref != b.ref ? a.ref < b.ref : a.id < b.id;
-  });
-  LinkInput in;
-  in.event_ids.reserve(rows.size());
-  in.records.reserve(rows.size());
-  in.current_child.reserve(rows.size());
-  in.current_tier.reserve(rows.size());
-  for (const Row& r : rows) {
-    in.event_ids.push_back(r.id);
-    in.records.push_back(r.record);
-    in.current_child.push_back(r.child);
-    in.current_tier.push_back(r.tier);
-  }
+  std::sort(order.begin(), order.end());  // ties (none expected) fall back to read position
+  // Apply the permutation one array at a time, so only one extra array is alive at once.
+  auto permute = [&](auto& v) {
+    std::remove_reference_t<decltype(v)> sorted;
+    sorted.reserve(v.size());
+    for (const auto& [_, i] : order)
+      sorted.push_back(v[i]);
+    v.swap(sorted);
+  };
+  permute(in.event_ids);
+  permute(in.records);
+  permute(in.current_child);
+  permute(in.current_tier);
   return in;
 }
 
