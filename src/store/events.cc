@@ -189,6 +189,7 @@ LinkInput load_link_input(Session& s) {
   if (count.row()) {
     const auto n = static_cast<std::size_t>(sqlite3_column_int64(count.get(), 0));
     in.event_ids.reserve(n);
+    in.refs.reserve(n);
     in.records.reserve(n);
     in.current_child.reserve(n);
     in.current_tier.reserve(n);
@@ -204,7 +205,8 @@ LinkInput load_link_input(Session& s) {
     sqlite3_stmt* st = q.get();
     core::LinkRecord r;
     bool present = false;
-    order.emplace_back(key16(st, 1, present), static_cast<std::uint32_t>(order.size()));
+    in.refs.push_back(key16(st, 1, present));
+    order.emplace_back(in.refs.back(), static_cast<std::uint32_t>(order.size()));
     r.nhs = key16(st, 4, present);
     if (present)
       r.has |= core::LinkRecord::kNhs;
@@ -235,6 +237,7 @@ LinkInput load_link_input(Session& s) {
     v.swap(sorted);
   };
   permute(in.event_ids);
+  permute(in.refs);
   permute(in.records);
   permute(in.current_child);
   permute(in.current_tier);
@@ -247,7 +250,9 @@ LinkOutcome apply_links(Session& s, const LinkInput& in,
   const std::size_t n = results.size();
 
   // The child's identity: its NHS pseudonym when it has one, else the smallest exact, then local,
-  // then probable key. Stable while the child's records keep their identifiers.
+  // then probable key. Stable while the child's records keep their identifiers. A record with no
+  // linkage key at all (surname and date of birth but no forename) stands alone, identified by
+  // its own event reference: never merged on so little, and never confused with another.
   struct Canonical {
     std::uint8_t tier = 255;
     core::LinkKey key{};
@@ -270,6 +275,8 @@ LinkOutcome apply_links(Session& s, const LinkInput& in,
       consider(c, 2, r.local);
     if (r.has & core::LinkRecord::kProbable)
       consider(c, 3, r.probable);
+    if (r.has == 0)
+      consider(c, 4, in.refs[i]);
   }
 
   std::map<crypto::Pseudonym, std::int64_t> existing;

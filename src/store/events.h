@@ -87,6 +87,7 @@ class EventWriter {
 // the same whatever order files were imported in. Keys are truncated to 16 bytes in memory.
 struct LinkInput {
   std::vector<std::int64_t> event_ids;
+  std::vector<core::LinkKey> refs;  // reference pseudonyms (first 16 bytes)
   std::vector<core::LinkRecord> records;
   std::vector<std::int64_t> current_child;  // 0 when not linked yet
   std::vector<std::uint8_t> current_tier;   // core::LinkTier, 255 when not linked yet

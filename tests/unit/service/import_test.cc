@@ -241,3 +241,17 @@ TEST_CASE("a sealed field that does not open is refused loudly and audit-logged"
   REQUIRE(f.count("SELECT count(*) FROM audit_log WHERE action = 'field.open' AND "
                   "object = 'events:1/event_ref_sealed' AND outcome LIKE 'refused%'") == 1);
 }
+
+TEST_CASE("records with no linkage key each stand alone", "[import]") {
+  Fixture f;
+  // Surname and date of birth identify the child for the contract, but without a forename there is
+  // neither an exact nor a probable key.
+  auto r = service::import_files(
+      *f.ctx, {f.file("p.csv",
+                      "POLICE,P-1,police_report,2025-03-04,,,,Ahmed,2014-03-06,,,,,,,,,\n"
+                      "POLICE,P-2,police_report,2025-03-05,,,,Ahmed,2014-03-06,,,,,,,,,\n"
+                      "POLICE,P-3,police_report,2025-03-06,,,,Brown,2012-01-09,,,,,,,,,\n")});
+  REQUIRE(r.children == 3);
+  for (const auto& link : service::link_report(*f.ctx))
+    REQUIRE(link.tier == "none");
+}
