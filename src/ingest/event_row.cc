@@ -54,16 +54,11 @@ bool has_control_characters(std::string_view v) {
   });
 }
 
-}  // namespace
-
-std::string_view column_name(Column c) {
-  return kNames[static_cast<int>(c)];
-}
-
-// Edit distance, to suggest the column a misspelt header meant.
+// Edit distance, to suggest the column or code a misspelling meant.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     std::size_t diagonal = row[0];
     row[0] = i;
@@ -74,6 +69,12 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     }
   }
   return row[b.size()];
+}
+
+}  // namespace
+
+std::string_view column_name(Column c) {
+  return kNames[static_cast<int>(c)];
 }
 
 Header parse_header(const CsvRecord& record, bool ignore_unknown_columns,
@@ -121,8 +122,9 @@ Header parse_header(const CsvRecord& record, bool ignore_unknown_columns,
   }
   for (Column c : kRequired) {
     if (h.at(c) == -1) {
-      errors.push_back({record.line, 0, "the header has no \"" + std::string(column_name(c)) +
-                                            "\" column, which is required"});
+      errors.push_back(
+          {record.line, 0,
+           "the header has no \"" + std::string(column_name(c)) + "\" column, which is required"});
     }
   }
   return h;
@@ -210,8 +212,15 @@ bool parse_row(const Header& header, const CsvRecord& record, const AgencyDirect
 
   row.event_type = std::string(field(Column::event_type));
   if (!core::in_vocabulary(core::event_types(), row.event_type)) {
-    fail(Column::event_type, "\"" + row.event_type.substr(0, 40) +
-                                 "\" is not an event type; expected one of " +
+    std::string hint;
+    for (const std::string& known : core::event_types()) {
+      if (edit_distance(row.event_type, known) <= 2) {
+        hint = " (did you mean " + known + "?)";
+        break;
+      }
+    }
+    fail(Column::event_type, "\"" + row.event_type.substr(0, 40) + "\" is not an event type" +
+                                 hint + "; expected one of " +
                                  core::vocabulary_list(core::event_types()));
   }
 

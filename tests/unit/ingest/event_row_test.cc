@@ -75,6 +75,8 @@ TEST_CASE("each column is validated with its position and what was expected", "[
   REQUIRE_THAT(only_error("CSC,,referral,2025-03-03,,L1" + tail), Catch::StartsWith("2 event_id:"));
   REQUIRE_THAT(only_error("CSC,R1,refer,2025-03-03,,L1" + tail),
                Catch::StartsWith("3 event_type:") && Catch::Contains("expected one of"));
+  REQUIRE_THAT(only_error("CSC,R1,referal,2025-03-03,,L1" + tail),
+               Catch::Contains("(did you mean referral?)"));
   REQUIRE_THAT(only_error("CSC,R1,referral,03/03/2025,,L1" + tail),
                Catch::StartsWith("4 event_date:") && Catch::Contains("YYYY-MM-DD"));
   REQUIRE_THAT(only_error("CSC,R1,referral,2099-03-03,,L1" + tail), Catch::Contains("future"));
