@@ -90,6 +90,10 @@ namespace {
 struct PreparedEvent {
   store::StoredEvent event;
   bool existing = false;
+  // Sealed by the writer thread, which otherwise waits on the parser: the plaintext crosses the
+  // queue in memory only.
+  std::string event_ref;
+  std::string notes;
 };
 using Batch = std::vector<PreparedEvent>;
 constexpr std::size_t kBatchRows = 2048;
@@ -207,8 +211,7 @@ class RowProducer {
     refs_.remember(keys.event_ref, {e.id, import_id_});
     e.agency_id = agencies_.find(row.agency)->second.id;
     e.event_ref_hmac = keys.event_ref;
-    e.event_ref_sealed = keyring_.seal("field", row.event_id,
-                                       store::sealed_field_aad("events", "event_ref_sealed", e.id));
+    p.event_ref = row.event_id;
     e.event_type = row.event_type;
     e.event_date = row.event_date.iso();
     e.sex = row.sex;
@@ -222,10 +225,7 @@ class RowProducer {
     e.outcome = row.outcome;
     e.category = row.category;
     e.relates_to_hmac = keys.relates_to;
-    if (!row.notes.empty()) {
-      e.notes_sealed = keyring_.seal("field", row.notes,
-                                     store::sealed_field_aad("events", "notes_sealed", e.id));
-    }
+    p.notes = row.notes;
     e.nhs_key = copy_opt(keys.nhs);
     e.local_key = copy_opt(keys.local);
     e.exact_key = copy_opt(keys.exact);
@@ -307,8 +307,16 @@ ImportResult import_files(Context& ctx, const std::vector<std::string>& files,
         std::thread parser([&] { producer.run(); });
         try {
           while (auto batch = queue.pop()) {
-            for (const PreparedEvent& p : *batch) {
-              p.existing ? writer.update(p.event) : writer.insert(p.event);
+            for (PreparedEvent& p : *batch) {
+              store::StoredEvent& e = p.event;
+              e.event_ref_sealed =
+                  keyring.seal("field", p.event_ref,
+                               store::sealed_field_aad("events", "event_ref_sealed", e.id));
+              if (!p.notes.empty()) {
+                e.notes_sealed = keyring.seal(
+                    "field", p.notes, store::sealed_field_aad("events", "notes_sealed", e.id));
+              }
+              p.existing ? writer.update(e) : writer.insert(e);
             }
           }
         } catch (...) {

@@ -1,6 +1,7 @@
 // Importing agency extracts into a real database through the service layer.
 #include "service/import.h"
 
+#include <Poco/Data/LOB.h>
 #include <Poco/Data/Statement.h>
 
 #include <algorithm>
@@ -205,6 +206,13 @@ TEST_CASE("canary identifiers and notes never reach the database, its WAL or the
   auto links = service::link_report(*f.ctx);
   REQUIRE(links.size() == 1);
   REQUIRE(links[0].event_ref == "EVTCANARYREF77");
+  const crypto::Bytes notes = f.ctx->db().read([](store::Session& s) {
+    Poco::Data::BLOB blob;
+    s << "SELECT notes_sealed FROM events WHERE id = 1", into(blob), now;
+    return crypto::Bytes(blob.content().begin(), blob.content().end());
+  });
+  REQUIRE(f.ctx->open_field(notes, "events", "notes_sealed", 1) ==
+          "NOTECANARY, a disclosure in the child's words");
   scan("after a read");
 }
 
