@@ -73,30 +73,7 @@ Digest Sha256::finish() {
 }
 
 Digest hmac_sha256(const std::uint8_t* key, std::size_t key_len, std::string_view data) {
-  detail::MacCtx ctx(EVP_MAC_CTX_new(detail::hmac_mac()));
-  if (!ctx)
-    detail::throw_openssl_error("cannot allocate an HMAC context");
-  char digest_name[] = "SHA2-256";
-  const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-      OSSL_PARAM_construct_end()};
-  // OpenSSL reads a null key as "keep the previous key", which a fresh context does not have; an
-  // empty key must therefore be a non-null pointer with length zero.
-  static const std::uint8_t kEmpty = 0;
-  if (EVP_MAC_init(ctx.get(), key_len == 0 ? &kEmpty : key, key_len, params) != 1) {
-    detail::throw_openssl_error("cannot start HMAC-SHA256");
-  }
-  if (!data.empty() &&
-      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
-          1) {
-    detail::throw_openssl_error("HMAC-SHA256 update failed");
-  }
-  Digest out{};
-  std::size_t len = 0;
-  if (EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) != 1 || len != out.size()) {
-    detail::throw_openssl_error("HMAC-SHA256 finish failed");
-  }
-  return out;
+  return HmacSha256(key, key_len).mac(data);
 }
 
 HmacSha256::HmacSha256(const std::uint8_t* key, std::size_t key_len) {

@@ -27,6 +27,7 @@
 #include "core/calendar.h"
 #include "core/csv.h"
 #include "core/errors.h"
+#include "core/vocabulary.h"
 #include "service/reference_data.h"
 
 namespace pathaudit::service {
@@ -288,33 +289,12 @@ enum class T : std::uint8_t {
   kCount
 };
 
-const char* const kTypeNames[] = {"concern_identified",
-                                  "contact",
-                                  "referral",
-                                  "referral_decision",
-                                  "early_help_assessment",
-                                  "strategy_discussion",
-                                  "s47_start",
-                                  "s47_outcome",
-                                  "assessment_start",
-                                  "assessment_complete",
-                                  "abe_interview",
-                                  "medical_assessment",
-                                  "icpc",
-                                  "cp_plan_start",
-                                  "core_group",
-                                  "review_conference",
-                                  "cp_plan_end",
-                                  "cin_plan_start",
-                                  "police_report",
-                                  "crime_recorded",
-                                  "police_outcome",
-                                  "specialist_referral",
-                                  "specialist_assessment",
-                                  "therapeutic_support_start",
-                                  "information_shared",
-                                  "case_closed"};
-static_assert(sizeof kTypeNames / sizeof kTypeNames[0] == static_cast<std::size_t>(T::kCount));
+// The enum above lists the contract's event types in core::event_types() order, so a type's name
+// is core::event_types()[type]. generate_synthetic_partnership checks the counts agree; the tests'
+// independent rule evaluator would catch a reordering.
+const std::string& type_name(T type) {
+  return pathaudit::core::event_types()[static_cast<std::size_t>(type)];
+}
 
 enum Rule : int {
   kDuplicateReferral,
@@ -1891,7 +1871,7 @@ void Generator::emit(int child, const ChildLayout& layout, const Identity& who, 
 
     f[0] = kAgencies[a].code;
     f[1] = ids[i];
-    f[2] = kTypeNames[static_cast<int>(e.type)];
+    f[2] = type_name(e.type);
     f[3] = e.date.iso();
     f[4] = v.nhs;
     f[5] = v.local_id;
@@ -2186,6 +2166,9 @@ const std::vector<std::string>& synth_gap_rules() {
 }
 
 SynthSummary generate_synthetic_partnership(const SynthOptions& options) {
+  if (core::event_types().size() != static_cast<std::size_t>(T::kCount)) {
+    throw core::Error("synth: its event types no longer match the import contract's vocabulary");
+  }
   const std::string calendar_file =
       options.calendar_file.empty()
           ? std::string(PATHAUDIT_TEMPLATES_DIR) + "/calendars/england-and-wales.json"
