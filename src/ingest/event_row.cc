@@ -170,9 +170,11 @@ bool parse_row(const Header& header, const CsvRecord& record, const AgencyDirect
   };
   auto agency_code = [&](Column c, std::string_view v) {
     if (agencies.find(v) == agencies.end()) {
-      fail(c, "\"" + std::string(v.substr(0, 32)) +
-                  "\" is not an agency of this partnership; expected one of the codes registered "
-                  "at init");
+      // The value is not repeated (a shifted column could put a name here); the codes are.
+      std::string codes;
+      for (const auto& [code, _] : agencies)
+        codes += (codes.empty() ? "" : ", ") + code;
+      fail(c, "is not an agency of this partnership; expected one of " + codes);
       return false;
     }
     return true;
@@ -219,8 +221,8 @@ bool parse_row(const Header& header, const CsvRecord& record, const AgencyDirect
         break;
       }
     }
-    fail(Column::event_type, "\"" + row.event_type.substr(0, 40) + "\" is not an event type" +
-                                 hint + "; expected one of " +
+    // The value is not repeated: in a shifted or mislabelled column it could be anything.
+    fail(Column::event_type, "is not an event type" + hint + "; expected one of " +
                                  core::vocabulary_list(core::event_types()));
   }
 
@@ -261,9 +263,8 @@ bool parse_row(const Header& header, const CsvRecord& record, const AgencyDirect
 
   row.entry_point = std::string(field(Column::entry_point));
   if (!row.entry_point.empty() && !core::in_vocabulary(core::entry_points(), row.entry_point)) {
-    fail(Column::entry_point, "\"" + row.entry_point.substr(0, 40) +
-                                  "\" is not an entry point; expected one of " +
-                                  core::vocabulary_list(core::entry_points()));
+    fail(Column::entry_point,
+         "is not an entry point; expected one of " + core::vocabulary_list(core::entry_points()));
   }
 
   row.to_agency = std::string(field(Column::to_agency));

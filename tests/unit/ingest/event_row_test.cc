@@ -154,3 +154,17 @@ TEST_CASE("header errors never repeat what the first line holds", "[import]") {
   REQUIRE(errors[0].message.find("Zanzibar") == std::string::npos);
   REQUIRE_THAT(errors[1].message, Catch::Contains("did you mean \"event_type\""));
 }
+
+TEST_CASE("errors in coded columns do not repeat the value either", "[import]") {
+  // A shifted column puts a name where a code belongs.
+  auto p = parse("Zanzibar,R1,Canaryname,2025-03-03,,L1,,,,,Smithers,Jonesy,,Ahmedov;CSC,,,,");
+  REQUIRE_FALSE(p.ok);
+  REQUIRE(p.errors.size() == 5);
+  for (const auto& e : p.errors) {
+    for (const char* v : {"Zanzibar", "Canaryname", "Smithers", "Jonesy", "Ahmedov"}) {
+      INFO(e.message);
+      REQUIRE(e.message.find(v) == std::string::npos);
+    }
+  }
+  REQUIRE_THAT(p.errors[0].message, Catch::Contains("expected one of CSC, GP, POLICE"));
+}
