@@ -1,5 +1,6 @@
 #include "service/context.h"
 
+#include <pwd.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -19,14 +20,14 @@ std::unique_ptr<Context> Context::open(const Options& options) {
   return ctx;
 }
 
-const crypto::Keyring& Context::keyring() {
+std::shared_ptr<const crypto::Keyring> Context::keyring() {
   std::lock_guard<std::mutex> lock(keyring_mutex_);
   if (!keyring_) {
     crypto::SecretKey master = crypto::load_master_key_file(settings_.master_key_file());
     auto records = db_->read([](store::Session& s) { return store::load_data_keys(s); });
-    keyring_ = std::make_unique<crypto::Keyring>(std::move(master), std::move(records));
+    keyring_ = std::make_shared<const crypto::Keyring>(std::move(master), std::move(records));
   }
-  return *keyring_;
+  return keyring_;
 }
 
 void Context::reload_keyring() {
@@ -36,7 +37,8 @@ void Context::reload_keyring() {
 
 std::string Context::open_field(const crypto::Bytes& sealed, const char* table, const char* column,
                                 std::int64_t row_id) {
-  const crypto::Keyring& k = keyring();
+  const auto holder = keyring();
+  const crypto::Keyring& k = *holder;
   try {
     return k.open(sealed, store::sealed_field_aad(table, column, row_id));
   } catch (const core::CryptoError&) {

@@ -34,8 +34,9 @@ class Context {
   const std::string& actor() const { return actor_; }
 
   // Reads the master key file and unwraps the data keys on first use, so commands that never touch
-  // sealed data (verify-log, keys status) work without the master key.
-  const crypto::Keyring& keyring();
+  // sealed data (verify-log, keys status) work without the master key. Shared: a holder keeps its
+  // keyring alive across a reload_keyring() made meanwhile by another use case.
+  std::shared_ptr<const crypto::Keyring> keyring();
   // After a rotation: the next keyring() call reads the keys again.
   void reload_keyring();
 
@@ -58,7 +59,7 @@ class Context {
   const core::Clock* clock_;
   std::unique_ptr<store::Database> db_;
   std::mutex keyring_mutex_;
-  std::unique_ptr<crypto::Keyring> keyring_;
+  std::shared_ptr<const crypto::Keyring> keyring_;
 };
 
 // The actor string for a command-line invocation: "cli:" and the operating-system user.

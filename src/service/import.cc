@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/linkage.h"
+#include "crypto/bytes.h"
 #include "crypto/hash.h"
 #include "ingest/csv_reader.h"
 #include "ingest/event_keys.h"
@@ -283,7 +284,8 @@ ImportResult import_files(Context& ctx, const std::vector<std::string>& files,
     result.files.push_back({f, file_sha256(f, size), 0});
     total_bytes += size;
   }
-  const crypto::Keyring& keyring = ctx.keyring();
+  const auto keyring_holder = ctx.keyring();
+  const crypto::Keyring& keyring = *keyring_holder;
   const core::Date today = ctx.clock().today();
   const std::string started = ctx.clock().now_utc();
   const std::string hashes = files_text(result.files);

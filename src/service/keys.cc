@@ -3,6 +3,7 @@
 #include <Poco/Data/Statement.h>
 #include <Poco/File.h>
 #include <Poco/Path.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
@@ -59,7 +60,8 @@ std::vector<KeyStatus> key_status(Context& ctx) {
 
 int rotate_master_key(Context& ctx, const std::string& new_master_key_file) {
   crypto::SecretKey new_master = crypto::load_master_key_file(new_master_key_file);
-  const crypto::Keyring& current = ctx.keyring();  // proves the current master key opens them
+  const auto current_holder = ctx.keyring();
+  const crypto::Keyring& current = *current_holder;  // proves the current master key opens them
   int rewrapped = ctx.db().write([&](store::Session& s) {
     int n = 0;
     for (const auto& r : store::load_data_keys(s)) {
@@ -74,6 +76,9 @@ int rotate_master_key(Context& ctx, const std::string& new_master_key_file) {
     return n;
   });
   const std::string absolute = Poco::Path(new_master_key_file).absolute().toString();
+  // The WAL still holds the data keys as wrapped by the old master until a checkpoint; if the
+  // rotation is because that key leaked, they must not linger there.
+  ctx.db().write_checkpoint();
   point_properties_at(ctx.settings(), absolute);
   ctx.reload_keyring();
   return rewrapped;
@@ -94,7 +99,8 @@ RotationProgress rotate_data_key(Context& ctx, const std::string& purpose, bool 
     throw core::ValidationError("batch size must be at least 1");
   RotationProgress p;
   if (!resume) {
-    const crypto::Keyring& keyring = ctx.keyring();
+    const auto keyring_holder = ctx.keyring();
+    const crypto::Keyring& keyring = *keyring_holder;
     p.new_key_id = ctx.db().write([&](store::Session& s) {
       crypto::DataKeyRecord key;
       key.id = store::next_data_key_id(s);
@@ -111,32 +117,53 @@ RotationProgress rotate_data_key(Context& ctx, const std::string& purpose, bool 
     });
     ctx.reload_keyring();
   }
-  const crypto::Keyring& keyring = ctx.keyring();
+  const auto keyring_holder = ctx.keyring();
+  const crypto::Keyring& keyring = *keyring_holder;
   p.new_key_id = keyring.primary_id(purpose);
-  for (const store::SealedColumn& column : store::sealed_columns()) {
-    for (;;) {
-      const int done = ctx.db().write([&](store::Session& s) {
-        auto batch = store::fields_not_sealed_with(s, column, p.new_key_id, batch_size);
-        for (const auto& [row_id, sealed] : batch) {
-          const std::string aad = store::sealed_field_aad(column.table, column.column, row_id);
-          store::update_sealed_field(s, column, row_id,
-                                     keyring.seal(purpose, keyring.open(sealed, aad), aad));
+  // Fields under a shredded key are gone for good and are skipped; everything under an older key
+  // that still exists is re-sealed.
+  std::vector<std::uint32_t> old_keys;
+  for (const auto& r : ctx.db().read([](store::Session& s) { return store::load_data_keys(s); })) {
+    if (r.purpose == purpose && r.id != p.new_key_id && r.state != "shredded") {
+      old_keys.push_back(r.id);
+    }
+  }
+  for (std::uint32_t old_key : old_keys) {
+    for (const store::SealedColumn& column : store::sealed_columns()) {
+      for (;;) {
+        int done = 0;
+        try {
+          done = ctx.db().write([&](store::Session& s) {
+            auto batch = store::fields_sealed_with(s, column, old_key, batch_size);
+            for (const auto& [row_id, sealed] : batch) {
+              const std::string aad = store::sealed_field_aad(column.table, column.column, row_id);
+              store::update_sealed_field(s, column, row_id,
+                                         keyring.seal(purpose, keyring.open(sealed, aad), aad));
+            }
+            return static_cast<int>(batch.size());
+          });
+        } catch (const core::CryptoError&) {
+          ctx.db().write([&](store::Session& s) {
+            ctx.audit(s, "keys.reseal", std::string(column.table) + "/" + column.column,
+                      "refused: a sealed field does not open");
+          });
+          throw core::CryptoError(std::string("re-sealing stopped: a field in ") + column.table +
+                                  "." + column.column +
+                                  " does not open (altered or moved); the failure is in the "
+                                  "audit log");
         }
-        return static_cast<int>(batch.size());
-      });
-      p.resealed += done;
-      if (progress)
-        progress(p);
-      if (done < batch_size)
-        break;
+        p.resealed += done;
+        if (progress)
+          progress(p);
+        if (done < batch_size)
+          break;
+      }
     }
   }
   p.remaining = ctx.db().read([&](store::Session& s) {
     std::int64_t left = 0;
-    for (const auto& r : store::load_data_keys(s)) {
-      if (r.purpose == purpose && r.id != p.new_key_id)
-        left += store::count_fields_sealed_with(s, r.id);
-    }
+    for (std::uint32_t old_key : old_keys)
+      left += store::count_fields_sealed_with(s, old_key);
     return left;
   });
   ctx.db().write([&](store::Session& s) {

@@ -50,15 +50,15 @@ std::int64_t count_fields_sealed_with(Session& s, std::uint32_t key_id) {
   return total;
 }
 
-std::vector<std::pair<std::int64_t, crypto::Bytes>> fields_not_sealed_with(Session& s,
-                                                                           const SealedColumn& c,
-                                                                           std::uint32_t key_id,
-                                                                           int limit) {
+std::vector<std::pair<std::int64_t, crypto::Bytes>> fields_sealed_with(Session& s,
+                                                                       const SealedColumn& c,
+                                                                       std::uint32_t key_id,
+                                                                       int limit) {
   std::vector<std::int64_t> ids;
   std::vector<Poco::Data::BLOB> blobs;
   Poco::Data::BLOB id = key_id_blob(key_id);
   s << "SELECT id, " << c.column << " FROM " << c.table << " WHERE " << c.column
-    << " IS NOT NULL AND substr(" << c.column << ", 2, 4) <> ? ORDER BY id LIMIT ?",
+    << " IS NOT NULL AND substr(" << c.column << ", 2, 4) = ? ORDER BY id LIMIT ?",
       use(id), use(limit), into(ids), into(blobs), now;
   std::vector<std::pair<std::int64_t, crypto::Bytes>> out;
   out.reserve(ids.size());

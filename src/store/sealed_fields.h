@@ -28,9 +28,11 @@ std::string sealed_field_aad(std::string_view table, std::string_view column, st
 // How many fields in all sealed columns are sealed under `key_id`.
 std::int64_t count_fields_sealed_with(Session& s, std::uint32_t key_id);
 
-// Up to `limit` fields of one column not sealed under `key_id`, as (row id, sealed bytes).
-std::vector<std::pair<std::int64_t, crypto::Bytes>> fields_not_sealed_with(
-    Session& s, const SealedColumn& column, std::uint32_t key_id, int limit);
+// Up to `limit` fields of one column sealed under `key_id`, as (row id, sealed bytes).
+std::vector<std::pair<std::int64_t, crypto::Bytes>> fields_sealed_with(Session& s,
+                                                                       const SealedColumn& column,
+                                                                       std::uint32_t key_id,
+                                                                       int limit);
 
 void update_sealed_field(Session& s, const SealedColumn& column, std::int64_t row_id,
                          const crypto::Bytes& sealed);
