@@ -85,13 +85,21 @@ InitResult initialise(const InitRequest& request) {
   if (request.master_key_file)
     given_master = crypto::load_master_key_file(*request.master_key_file);
 
+  // Everything init creates is private to the service's user from the first byte, not chmod-ed
+  // afterwards.
+  struct UmaskGuard {
+    mode_t old = ::umask(077);
+    ~UmaskGuard() { ::umask(old); }
+  } umask_guard;
   Undo undo;
   if (!dir.exists()) {
     dir.createDirectories();
     undo.add(request.data_dir);
     result.did.push_back("created data directory " + request.data_dir + " (mode 0700)");
   }
-  ::chmod(request.data_dir.c_str(), 0700);
+  if (::chmod(request.data_dir.c_str(), 0700) != 0) {
+    throw core::Error("could not make " + request.data_dir + " private (mode 0700)");
+  }
 
   std::string master_key_setting;
   std::string master_key_path;
