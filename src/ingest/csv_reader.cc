@@ -8,7 +8,15 @@ bool CsvReader::fill() {
   in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
   end_ = static_cast<std::size_t>(in_.gcount());
   pos_ = 0;
+  if (observer_ && end_ > 0)
+    observer_(buf_.data(), end_);
   return end_ > 0;
+}
+
+void CsvReader::drain() {
+  pos_ = end_;
+  while (fill())
+    pos_ = end_;
 }
 
 int CsvReader::get() {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <string>
 #include <vector>
@@ -40,6 +41,14 @@ class CsvReader {
   // either.
   bool next(CsvRecord& record);
 
+  // Sees every block of bytes as it is read from the stream, so a caller can hash exactly the bytes
+  // that were parsed (never a second read of a file that may have changed in between).
+  void set_block_observer(std::function<void(const char*, std::size_t)> observer) {
+    observer_ = std::move(observer);
+  }
+  // Reads the rest of the input through the observer without parsing it (after an error).
+  void drain();
+
   // Bytes consumed so far (for progress reporting).
   std::uint64_t bytes_read() const { return consumed_; }
 
@@ -49,6 +58,7 @@ class CsvReader {
   bool fill();
 
   std::istream& in_;
+  std::function<void(const char*, std::size_t)> observer_;
   std::vector<char> buf_ = std::vector<char>(1 << 16);
   std::size_t pos_ = 0, end_ = 0;
   std::uint64_t consumed_ = 0;

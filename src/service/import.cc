@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -33,27 +34,6 @@ std::string join_lines(const std::vector<std::string>& lines, std::size_t total)
   if (total > lines.size()) {
     out += "\n... and " + std::to_string(total - lines.size()) + " more errors";
   }
-  return out;
-}
-
-std::string file_sha256(const std::string& path, std::uint64_t& size) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw core::ValidationError(path + ": cannot be read (missing or not permitted)");
-  crypto::Sha256 h;
-  std::vector<char> buf(1 << 16);
-  size = 0;
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    const auto n = static_cast<std::size_t>(in.gcount());
-    h.update(buf.data(), n);
-    size += n;
-  }
-  const auto d = h.finish();
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (auto b : d)
-    out += std::string{hex[b >> 4], hex[b & 15]};
   return out;
 }
 
@@ -153,6 +133,21 @@ class RowProducer {
     if (!in)
       throw core::ValidationError(summary.file + ": cannot be read");
     ingest::CsvReader reader(in);
+    crypto::Sha256 sha256;
+    reader.set_block_observer([&](const char* p, std::size_t n) { sha256.update(p, n); });
+    struct Finish {  // the file's hash, whichever way parsing ends
+      ingest::CsvReader& reader;
+      crypto::Sha256& sha256;
+      ImportFileSummary& summary;
+      ~Finish() {
+        try {
+          reader.drain();
+          const auto d = sha256.finish();
+          summary.sha256 = crypto::to_hex(d.data(), d.size());
+        } catch (...) {
+        }
+      }
+    } finish{reader, sha256, summary};
     ingest::CsvRecord record;
     std::vector<ingest::RowError> row_errors;
     try {
@@ -280,20 +275,23 @@ ImportResult import_files(Context& ctx, const std::vector<std::string>& files,
   ImportResult result;
   std::uint64_t total_bytes = 0;
   for (const auto& f : files) {
-    std::uint64_t size = 0;
-    result.files.push_back({f, file_sha256(f, size), 0});
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(f, ec);
+    if (ec)
+      throw core::ValidationError(f + ": cannot be read (missing or not permitted)");
+    result.files.push_back({f, "", 0});
     total_bytes += size;
   }
   const auto keyring_holder = ctx.keyring();
   const crypto::Keyring& keyring = *keyring_holder;
   const core::Date today = ctx.clock().today();
   const std::string started = ctx.clock().now_utc();
-  const std::string hashes = files_text(result.files);
+  std::string hashes;  // known once every file has been read
 
   try {
     ctx.db().write([&](store::Session& s) {
       const ingest::AgencyDirectory agencies = load_agencies(s);
-      std::string actor = ctx.actor(), at = started, files_column = hashes;
+      std::string actor = ctx.actor(), at = started, files_column;
       s << "INSERT INTO imports (actor, started_at, files) VALUES (?, ?, ?)", use(actor), use(at),
           use(files_column), now;
       s << "SELECT last_insert_rowid()", into(result.import_id), now;
@@ -327,6 +325,7 @@ ImportResult import_files(Context& ctx, const std::vector<std::string>& files,
           throw;
         }
         parser.join();
+        hashes = files_text(result.files);
         if (producer.failure())
           std::rethrow_exception(producer.failure());
         if (producer.error_count() > 0) {
@@ -344,8 +343,10 @@ ImportResult import_files(Context& ctx, const std::vector<std::string>& files,
 
       std::string finished = ctx.clock().now_utc();
       std::int64_t inserted = result.inserted, updated = result.updated, id = result.import_id;
-      s << "UPDATE imports SET finished_at = ?, rows_inserted = ?, rows_updated = ? WHERE id = ?",
-          use(finished), use(inserted), use(updated), use(id), now;
+      std::string files_done = hashes;
+      s << "UPDATE imports SET finished_at = ?, files = ?, rows_inserted = ?, rows_updated = ? "
+           "WHERE id = ?",
+          use(finished), use(files_done), use(inserted), use(updated), use(id), now;
       ctx.audit(s, "import.commit", "import:" + std::to_string(result.import_id),
                 "ok: " + std::to_string(result.files.size()) + " files (" + hashes + "), " +
                     std::to_string(inserted) + " inserted, " + std::to_string(updated) +

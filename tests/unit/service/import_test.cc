@@ -11,6 +11,7 @@
 #include <set>
 
 #include "core/errors.h"
+#include "crypto/hash.h"
 #include "service/context.h"
 #include "service/init.h"
 #include "service/links.h"
@@ -85,7 +86,8 @@ TEST_CASE("an import stores events and links one child across agencies", "[impor
   REQUIRE(r.inserted == 6);
   REQUIRE(r.updated == 0);
   REQUIRE(r.children == 2);
-  REQUIRE(r.files[0].sha256.size() == 64);
+  // The recorded hash is of the bytes parsed, and agrees with a one-shot hash of the file.
+  REQUIRE(r.files[0].sha256 == crypto::sha256_hex(testing::read_file(r.files[0].file)));
   auto p = partition(*f.ctx);
   REQUIRE(p.size() == 2);
   REQUIRE(p.count({"CSC:C-3/local"}) == 1);
@@ -262,4 +264,15 @@ TEST_CASE("records with no linkage key each stand alone", "[import]") {
   REQUIRE(r.children == 3);
   for (const auto& link : service::link_report(*f.ctx))
     REQUIRE(link.tier == "none");
+}
+
+TEST_CASE("a rejected file's whole-file hash is in the audit log, even after a syntax error",
+          "[import]") {
+  Fixture f;
+  const std::string bad = f.file("broken.csv", kCsc + "CSC,C-9,\"unterminated,2025-01-01\n" + kCsc);
+  REQUIRE_THROWS_AS(service::import_files(*f.ctx, {bad}), service::ImportRejected);
+  const std::string expected = "broken.csv=" + crypto::sha256_hex(testing::read_file(bad));
+  REQUIRE(
+      f.count("SELECT count(*) FROM audit_log WHERE action = 'import.reject' AND outcome LIKE '%" +
+              expected + "%'") == 1);
 }
