@@ -14,7 +14,7 @@
 
 #include "cli/command.h"
 #include "core/errors.h"
-#include "store/migrations.h"
+#include "service/init.h"
 
 namespace pathaudit::cli {
 namespace {
@@ -120,7 +120,7 @@ class App : public Poco::Util::Application {
     if (!command_) {
       if (invocation_.has("version")) {
         std::cout << "pathaudit " << PATHAUDIT_VERSION << " (database schema "
-                  << store::latest_schema_version() << ")\n";
+                  << service::schema_version_supported() << ")\n";
         return kExitOk;
       }
       if (args.empty()) {

@@ -40,6 +40,13 @@ bool is_leap_year(int year) {
   return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 }
 
+int age_in_years(Date dob, Date at) {
+  int age = at.year() - dob.year();
+  if (at.month() < dob.month() || (at.month() == dob.month() && at.day() < dob.day()))
+    --age;
+  return age;
+}
+
 int days_in_month(int year, int month) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return month == 2 && is_leap_year(year) ? 29 : kDays[month - 1];

@@ -43,6 +43,9 @@ class Date {
 };
 
 bool is_leap_year(int year);
+// Whole years of age on `at` for someone born on `dob` (a 29 February birthday counts on 1 March
+// in non-leap years). Negative if `at` precedes `dob`.
+int age_in_years(Date dob, Date at);
 int days_in_month(int year, int month);
 
 }  // namespace pathaudit::core

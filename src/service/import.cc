@@ -48,13 +48,6 @@ ingest::AgencyDirectory load_agencies(store::Session& s) {
   return out;
 }
 
-std::optional<int> age_in_years(core::Date dob, core::Date at) {
-  int age = at.year() - dob.year();
-  if (at.month() < dob.month() || (at.month() == dob.month() && at.day() < dob.day()))
-    --age;
-  return age;
-}
-
 template <class P>
 std::optional<crypto::Pseudonym> copy_opt(const std::optional<P>& p) {
   return p ? std::optional<crypto::Pseudonym>(*p) : std::nullopt;
@@ -212,7 +205,7 @@ class RowProducer {
     e.event_date = row.event_date.iso();
     e.sex = row.sex;
     if (row.dob)
-      e.age_years = age_in_years(*row.dob, row.event_date);
+      e.age_years = core::age_in_years(*row.dob, row.event_date);
     e.entry_point = row.entry_point;
     if (!row.to_agency.empty())
       e.to_agency_id = agencies_.find(row.to_agency)->second.id;

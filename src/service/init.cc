@@ -15,6 +15,7 @@
 #include "store/audit_log.h"
 #include "store/data_keys.h"
 #include "store/database.h"
+#include "store/migrations.h"
 
 using Poco::Data::Keywords::now;
 using Poco::Data::Keywords::use;
@@ -64,6 +65,10 @@ void write_properties(const std::string& path, const std::string& master_key_fil
 }
 
 }  // namespace
+
+int schema_version_supported() {
+  return store::latest_schema_version();
+}
 
 InitResult initialise(const InitRequest& request) {
   InitResult result;

@@ -27,4 +27,7 @@ struct InitResult {
 // whatever this call created is removed again.
 InitResult initialise(const InitRequest& request);
 
+// The database schema version this build writes (for `pathaudit --version`).
+int schema_version_supported();
+
 }  // namespace pathaudit::service

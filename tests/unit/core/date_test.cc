@@ -35,3 +35,12 @@ TEST_CASE("calendar months clamp to the end of the shorter month", "[date]") {
   REQUIRE(d("2025-08-31").plus_months(6).iso() == "2026-02-28");
   REQUIRE(d("2025-03-10").plus_months(-3).iso() == "2024-12-10");
 }
+
+TEST_CASE("age in whole years turns over on the birthday", "[date]") {
+  auto d = [](const char* s) { return *Date::parse_iso(s); };
+  REQUIRE(pathaudit::core::age_in_years(d("2014-06-03"), d("2025-06-02")) == 10);
+  REQUIRE(pathaudit::core::age_in_years(d("2014-06-03"), d("2025-06-03")) == 11);
+  REQUIRE(pathaudit::core::age_in_years(d("2016-02-29"), d("2025-02-28")) == 8);
+  REQUIRE(pathaudit::core::age_in_years(d("2016-02-29"), d("2025-03-01")) == 9);
+  REQUIRE(pathaudit::core::age_in_years(d("2025-01-01"), d("2025-01-01")) == 0);
+}
