@@ -59,7 +59,10 @@ std::string compound_value(std::initializer_list<std::string_view> parts) {
   return out;
 }
 
-std::string display_key(const Pseudonym& pseudonym) {
+std::string display_key(const Pseudonym& pseudonym, int characters) {
+  if (characters < 10 || characters > 20) {
+    throw core::ValidationError("a display key has 10 to 20 characters");
+  }
   Sha256 h;
   h.update(std::string_view("pathaudit/display-key"));
   h.update(pseudonym.data(), pseudonym.size());
@@ -67,12 +70,12 @@ std::string display_key(const Pseudonym& pseudonym) {
   // RFC 4648 base32: no 0/1/8/9, so no O/0 or I/1 confusion when a reviewer reads a key aloud.
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   std::string out = "C-";
-  // 10 characters x 5 bits = the first 50 bits of the digest.
-  std::uint64_t bits = 0;
-  for (int i = 0; i < 7; ++i)
-    bits = bits << 8 | d[i];  // 56 bits
-  for (int i = 0; i < 10; ++i)
-    out.push_back(kAlphabet[(bits >> (51 - 5 * i)) & 0x1f]);
+  // Character i is bits 5i to 5i+4 of the digest, most significant first.
+  for (int i = 0; i < characters; ++i) {
+    const int bit = 5 * i;
+    const unsigned two = (static_cast<unsigned>(d[bit / 8]) << 8) | d[bit / 8 + 1];
+    out.push_back(kAlphabet[(two >> (11 - bit % 8)) & 0x1f]);
+  }
   return out;
 }
 

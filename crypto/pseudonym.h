@@ -41,7 +41,9 @@ std::string compound_value(std::initializer_list<std::string_view> parts);
 
 // A short stable label for QA screens and exports ("C-" + 10 base32 characters, 50 bits), derived
 // by SHA-256("pathaudit/display-key" || pseudonym). One-way: it does not reveal the pseudonym, so
-// the pseudonym itself never has to leave the database.
-std::string display_key(const Pseudonym& pseudonym);
+// the pseudonym itself never has to leave the database. `characters` (10 to 20) lengthens it: the
+// store uses a longer key for the rare child whose 10-character key is already taken, and the
+// shorter key is always a prefix of the longer one.
+std::string display_key(const Pseudonym& pseudonym, int characters = 10);
 
 }  // namespace pathaudit::crypto

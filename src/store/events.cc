@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/errors.h"
 #include "crypto/hash.h"
@@ -280,9 +281,11 @@ LinkOutcome apply_links(Session& s, const LinkInput& in,
   }
 
   std::map<crypto::Pseudonym, std::int64_t> existing;
+  std::unordered_set<std::string> taken;  // display keys in use
   {
-    Stmt q(db, "SELECT id, pseudonym FROM children");
+    Stmt q(db, "SELECT id, pseudonym, display_key FROM children");
     while (q.row()) {
+      taken.insert(reinterpret_cast<const char*>(sqlite3_column_text(q.get(), 2)));
       crypto::Pseudonym p{};
       if (sqlite3_column_bytes(q.get(), 1) == static_cast<int>(p.size())) {
         std::memcpy(p.data(), sqlite3_column_blob(q.get(), 1), p.size());
@@ -307,7 +310,14 @@ LinkOutcome apply_links(Session& s, const LinkInput& in,
     sqlite3_stmt* st = insert.get();
     sqlite3_reset(st);
     bind_blob(st, 1, p.data(), p.size());
-    bind_text(st, 2, crypto::display_key(p));
+    // 50 bits make a clash unlikely but not impossible among a million children; the rare child
+    // whose key is taken gets a longer one instead of failing the import.
+    std::string key = crypto::display_key(p);
+    for (int length = 12; taken.count(key) && length <= 20; length += 2) {
+      key = crypto::display_key(p, length);
+    }
+    taken.insert(key);
+    bind_text(st, 2, key);
     bind_text(st, 3, at);
     check_done(db, sqlite3_step(st));
     child_of_cluster[cluster] = sqlite3_last_insert_rowid(db);

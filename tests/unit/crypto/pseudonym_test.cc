@@ -101,3 +101,13 @@ TEST_CASE("display_key is stable, short and does not reveal the pseudonym", "[cr
   CHECK(display_key(zero) == "C-FC2VZ4TY4Y");
   CHECK(display_key(p) != display_key(zero));
 }
+
+TEST_CASE("a longer display key extends the short one", "[crypto][pseudonym]") {
+  pathaudit::crypto::Pseudonym zero{};
+  const std::string short_key = pathaudit::crypto::display_key(zero);
+  const std::string long_key = pathaudit::crypto::display_key(zero, 16);
+  CHECK(long_key.size() == 18);
+  CHECK(long_key.rfind(short_key, 0) == 0);
+  CHECK_THROWS_AS(pathaudit::crypto::display_key(zero, 9), pathaudit::core::ValidationError);
+  CHECK_THROWS_AS(pathaudit::crypto::display_key(zero, 21), pathaudit::core::ValidationError);
+}

@@ -276,3 +276,19 @@ TEST_CASE("a rejected file's whole-file hash is in the audit log, even after a s
       f.count("SELECT count(*) FROM audit_log WHERE action = 'import.reject' AND outcome LIKE '%" +
               expected + "%'") == 1);
 }
+
+TEST_CASE("a child whose display key is taken gets a longer one", "[import]") {
+  Fixture f;
+  service::import_files(*f.ctx, {f.file("csc.csv", kCsc)});
+  // Give the existing children other pseudonyms but keep their display keys, so re-linking the same
+  // records makes new children whose 10-character keys are all taken.
+  f.ctx->db().write(
+      [](store::Session& s) { s << "UPDATE children SET pseudonym = randomblob(32)", now; });
+  service::import_files(*f.ctx, {f.file("csc2.csv", kCsc)});
+  std::set<std::string> keys;
+  for (const auto& link : service::link_report(*f.ctx))
+    keys.insert(link.child_key);
+  REQUIRE(keys.size() == 2);
+  for (const auto& k : keys)
+    REQUIRE(k.size() == 14);  // "C-" + 12
+}
