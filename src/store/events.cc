@@ -1,6 +1,5 @@
 #include "store/events.h"
 
-#include <Poco/Data/SQLite/Utility.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -11,61 +10,10 @@
 
 #include "core/errors.h"
 #include "crypto/hash.h"
+#include "store/sqlite_statement.h"
 
 namespace pathaudit::store {
 namespace {
-
-sqlite3_stmt* prepare(sqlite3* db, const char* sql) {
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) {
-    throw core::Error(std::string("could not prepare a statement: ") + sqlite3_errmsg(db));
-  }
-  return st;
-}
-
-void check_done(sqlite3* db, int rc) {
-  if (rc != SQLITE_DONE)
-    throw core::Error(std::string("database write failed: ") + sqlite3_errmsg(db));
-}
-
-void bind_blob(sqlite3_stmt* st, int i, const void* p, std::size_t n) {
-  sqlite3_bind_blob(st, i, p, static_cast<int>(n), SQLITE_TRANSIENT);
-}
-
-void bind_text(sqlite3_stmt* st, int i, const std::string& s) {
-  if (s.empty()) {
-    sqlite3_bind_null(st, i);
-  } else {
-    sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-  }
-}
-
-template <class T>
-void bind_opt_blob(sqlite3_stmt* st, int i, const std::optional<T>& v) {
-  if (v) {
-    bind_blob(st, i, v->data(), v->size());
-  } else {
-    sqlite3_bind_null(st, i);
-  }
-}
-
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db), st_(prepare(db, sql)) {}
-  ~Stmt() { sqlite3_finalize(st_); }
-  sqlite3_stmt* get() { return st_; }
-  bool row() {
-    const int rc = sqlite3_step(st_);
-    if (rc == SQLITE_ROW)
-      return true;
-    check_done(db_, rc);
-    return false;
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* st_;
-};
 
 core::LinkKey key16(sqlite3_stmt* st, int col, bool& present) {
   core::LinkKey k{};
@@ -95,8 +43,8 @@ constexpr const char* kColumns =
 }  // namespace
 
 EventRefIndex::EventRefIndex(Session& s) {
-  sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(s);
-  Stmt known(db, "SELECT id, coalesce(import_id, 0), event_ref_hmac FROM events");
+  sqlite3* db = connection(s);
+  Statement known(db, "SELECT id, coalesce(import_id, 0), event_ref_hmac FROM events");
   while (known.row()) {
     crypto::Pseudonym ref{};
     if (sqlite3_column_bytes(known.get(), 2) != static_cast<int>(ref.size()))
@@ -125,7 +73,7 @@ void EventRefIndex::remember(const crypto::Pseudonym& ref, Entry entry) {
   known_[ref] = entry;
 }
 
-EventWriter::EventWriter(Session& s) : db_(Poco::Data::SQLite::Utility::dbHandle(s)) {
+EventWriter::EventWriter(Session& s) : db_(connection(s)) {
   insert_ = prepare(db_, (std::string("INSERT INTO events (") + kColumns +
                           ", id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
                              .c_str());
@@ -183,10 +131,10 @@ void EventWriter::update(const StoredEvent& e) {
 }
 
 LinkInput load_link_input(Session& s) {
-  sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(s);
+  sqlite3* db = connection(s);
   LinkInput in;
   std::vector<std::pair<core::LinkKey, std::uint32_t>> order;  // (reference, position read)
-  Stmt count(db, "SELECT count(*) FROM events");
+  Statement count(db, "SELECT count(*) FROM events");
   if (count.row()) {
     const auto n = static_cast<std::size_t>(sqlite3_column_int64(count.get(), 0));
     in.event_ids.reserve(n);
@@ -198,10 +146,11 @@ LinkInput load_link_input(Session& s) {
   }
   // Read in table order (cheap) and sort in memory: linkage must see records in an order fixed by
   // their content, never by when or from which file they were imported.
-  Stmt q(db,
-         "SELECT e.id, e.event_ref_hmac, coalesce(l.child_id, 0), l.tier, e.nhs_key, e.local_key, "
-         "e.exact_key, e.probable_key, e.probable_swap_key FROM events e "
-         "LEFT JOIN event_links l ON l.event_id = e.id");
+  Statement q(
+      db,
+      "SELECT e.id, e.event_ref_hmac, coalesce(l.child_id, 0), l.tier, e.nhs_key, e.local_key, "
+      "e.exact_key, e.probable_key, e.probable_swap_key FROM events e "
+      "LEFT JOIN event_links l ON l.event_id = e.id");
   while (q.row()) {
     sqlite3_stmt* st = q.get();
     core::LinkRecord r;
@@ -247,7 +196,7 @@ LinkInput load_link_input(Session& s) {
 
 LinkOutcome apply_links(Session& s, const LinkInput& in,
                         const std::vector<core::LinkResult>& results, const std::string& at) {
-  sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(s);
+  sqlite3* db = connection(s);
   const std::size_t n = results.size();
 
   // The child's identity: its NHS pseudonym when it has one, else the smallest exact, then local,
@@ -283,7 +232,7 @@ LinkOutcome apply_links(Session& s, const LinkInput& in,
   std::map<crypto::Pseudonym, std::int64_t> existing;
   std::unordered_set<std::string> taken;  // display keys in use
   {
-    Stmt q(db, "SELECT id, pseudonym, display_key FROM children");
+    Statement q(db, "SELECT id, pseudonym, display_key FROM children");
     while (q.row()) {
       taken.insert(reinterpret_cast<const char*>(sqlite3_column_text(q.get(), 2)));
       crypto::Pseudonym p{};
@@ -295,7 +244,8 @@ LinkOutcome apply_links(Session& s, const LinkInput& in,
   }
 
   LinkOutcome out;
-  Stmt insert(db, "INSERT INTO children (pseudonym, display_key, created_at) VALUES (?, ?, ?)");
+  Statement insert(db,
+                   "INSERT INTO children (pseudonym, display_key, created_at) VALUES (?, ?, ?)");
   std::unordered_map<std::uint32_t, std::int64_t> child_of_cluster;
   for (const auto& [cluster, c] : canon) {
     std::string material = "pathaudit/child\x1f";
@@ -339,8 +289,8 @@ LinkOutcome apply_links(Session& s, const LinkInput& in,
   // bulk re-link; both happen inside this transaction, so no reader sees the index missing.
   const bool rebuild_index = changes > 50000;
   if (rebuild_index)
-    Stmt(db, "DROP INDEX event_links_child").row();
-  Stmt update(
+    Statement(db, "DROP INDEX event_links_child").row();
+  Statement update(
       db,
       "INSERT INTO event_links (event_id, child_id, tier) VALUES (?3, ?1, ?2) "
       "ON CONFLICT (event_id) DO UPDATE SET child_id = excluded.child_id, tier = excluded.tier");
@@ -359,23 +309,24 @@ LinkOutcome apply_links(Session& s, const LinkInput& in,
     ++out.events_changed;
   }
   if (rebuild_index)
-    Stmt(db, "CREATE INDEX event_links_child ON event_links(child_id)").row();
-  Stmt prune(db,
-             "DELETE FROM children WHERE id NOT IN (SELECT child_id FROM event_links) AND id NOT "
-             "IN (SELECT child_id FROM sample_cases) AND id NOT IN (SELECT "
-             "child_id FROM flags)");
+    Statement(db, "CREATE INDEX event_links_child ON event_links(child_id)").row();
+  Statement prune(
+      db,
+      "DELETE FROM children WHERE id NOT IN (SELECT child_id FROM event_links) AND id NOT "
+      "IN (SELECT child_id FROM sample_cases) AND id NOT IN (SELECT "
+      "child_id FROM flags)");
   prune.row();
   return out;
 }
 
 std::vector<LinkRow> list_links(Session& s) {
-  sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(s);
+  sqlite3* db = connection(s);
   std::vector<LinkRow> rows;
-  Stmt q(db,
-         "SELECT a.code, e.id, e.event_ref_sealed, c.display_key, l.tier FROM events e "
-         "JOIN event_links l ON l.event_id = e.id JOIN agencies a ON a.id = e.agency_id "
-         "JOIN children c ON c.id = l.child_id "
-         "ORDER BY c.display_key, e.event_date, a.code, e.id");
+  Statement q(db,
+              "SELECT a.code, e.id, e.event_ref_sealed, c.display_key, l.tier FROM events e "
+              "JOIN event_links l ON l.event_id = e.id JOIN agencies a ON a.id = e.agency_id "
+              "JOIN children c ON c.id = l.child_id "
+              "ORDER BY c.display_key, e.event_date, a.code, e.id");
   while (q.row()) {
     sqlite3_stmt* st = q.get();
     LinkRow r;

@@ -1,0 +1,26 @@
+// Reading linked events for analysis (rules, sampling, metrics) as core::Event values: the plain
+// columns only, never a sealed field, so nothing here needs a key or reads case content.
+// Functions borrow a Session inside a transaction. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "core/event.h"
+#include "store/database.h"
+
+namespace pathaudit::store {
+
+core::AgencyDirectory load_agencies(Session& s);
+
+// Calls visit(child_id, events) once per linked child, in child id order, with that child's events
+// sorted by core::sort_events. The vector is reused between calls; visit may modify it.
+void for_each_child(Session& s, const core::AgencyDirectory& agencies,
+                    const std::function<void(std::int64_t, std::vector<core::Event>&)>& visit);
+
+// The latest event date in the store (the extract's horizon), nullopt when there are no events.
+std::optional<core::Date> latest_event_date(Session& s);
+
+}  // namespace pathaudit::store
