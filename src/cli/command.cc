@@ -57,6 +57,8 @@ std::map<std::string, std::string> Invocation::setting_overrides() const {
   std::map<std::string, std::string> out;
   if (auto v = value("master-key-file"))
     out["master_key_file"] = *v;
+  if (auto v = value("rules"))
+    out["rules"] = *v;
   return out;
 }
 

@@ -333,6 +333,9 @@ ImportResult import_files(Context& ctx, const std::vector<std::string>& files,
       const store::LinkOutcome outcome = store::apply_links(s, input, links, started);
       result.children = outcome.children;
       result.links_changed = outcome.events_changed;
+      // Flags follow the events they are about: recomputed in the same transaction, so no commit
+      // ever leaves flags for events that changed.
+      result.flags = recompute_flags(ctx, s);
 
       std::string finished = ctx.clock().now_utc();
       std::int64_t inserted = result.inserted, updated = result.updated, id = result.import_id;

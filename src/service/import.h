@@ -11,6 +11,7 @@
 
 #include "core/errors.h"
 #include "service/context.h"
+#include "service/flags.h"
 
 namespace pathaudit::service {
 
@@ -33,6 +34,7 @@ struct ImportResult {
   std::int64_t updated = 0;
   std::int64_t children = 0;       // children in the database after linkage
   std::int64_t links_changed = 0;  // events whose child or tier changed
+  FlagComputation flags;           // recomputed in the import's transaction
 };
 
 // The whole rejection: one line per error, "file:line:column: message", the first
