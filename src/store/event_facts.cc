@@ -1,6 +1,8 @@
 #include "store/event_facts.h"
 
+#include <algorithm>
 #include <cstring>
+#include <map>
 #include <string_view>
 
 #include "core/errors.h"
@@ -60,58 +62,105 @@ core::AgencyDirectory load_agencies(Session& s) {
   return dir;
 }
 
+namespace {
+
+// Fills `e` from a row of kEventColumns.
+void read_event(sqlite3_stmt* st, const core::AgencyDirectory& agencies, core::Event& e) {
+  e.id = sqlite3_column_int64(st, 0);
+  e.agency = sqlite3_column_int(st, 1);
+  const auto type = core::parse_event_type(column_view(st, 2));
+  if (!type)
+    throw core::Error("an event in the database has an unknown event type");
+  e.type = *type;
+  e.date = column_date(st, 3);
+  if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+    e.age_years = sqlite3_column_int(st, 4);
+  e.sex = column_view(st, 5);
+  e.entry_point = column_view(st, 6);
+  e.to_agency = sqlite3_column_int(st, 7);
+  e.to_service = column_view(st, 8);
+  for (std::string_view code : split(column_view(st, 9), ';')) {
+    if (auto id = agencies.id_of(code))
+      e.participants.push_back(*id);
+  }
+  e.outcome = column_view(st, 10);
+  for (std::string_view code : split(column_view(st, 11), ';'))
+    e.category.emplace_back(code);
+  column_key(st, 12, e.ref);
+  core::RefKey rel{};
+  if (column_key(st, 13, rel))
+    e.relates_to = rel;
+}
+
+constexpr const char* kEventColumns =
+    "SELECT id, agency_id, event_type, event_date, age_years, sex, entry_point, to_agency_id, "
+    "to_service, participants, outcome, category, event_ref_hmac, relates_to_hmac FROM events";
+
+// Events held in memory per pass: about 250 bytes each, so a pass stays near 75 MB whatever the
+// size of the database.
+constexpr std::size_t kEventsPerPass = 300000;
+
+}  // namespace
+
 void for_each_child(Session& s, const core::AgencyDirectory& agencies,
                     const std::function<void(std::int64_t, std::vector<core::Event>&)>& visit) {
-  // event_links_child orders the scan by child; each event is then one rowid lookup.
-  Statement q(connection(s),
-              "SELECT l.child_id, e.id, e.agency_id, e.event_type, e.event_date, e.age_years, "
-              "e.sex, e.entry_point, e.to_agency_id, e.to_service, e.participants, e.outcome, "
-              "e.category, e.event_ref_hmac, e.relates_to_hmac "
-              "FROM event_links l JOIN events e ON e.id = l.event_id ORDER BY l.child_id");
-  std::vector<core::Event> events;
-  std::int64_t current = 0;
-  auto flush = [&] {
-    if (events.empty())
+  sqlite3* db = connection(s);
+  // Which child each event belongs to, by event id. Events are then read in table order (a
+  // sequential scan, several times faster than fetching them child by child through the index)
+  // in passes over ranges of children, so memory stays bounded.
+  std::vector<std::int64_t> child_of;
+  std::vector<std::int64_t> children;  // distinct, ascending
+  {
+    Statement q(db, "SELECT event_id, child_id FROM event_links");
+    std::vector<std::pair<std::int64_t, std::int64_t>> links;
+    while (q.row())
+      links.emplace_back(sqlite3_column_int64(q.get(), 1), sqlite3_column_int64(q.get(), 0));
+    if (links.empty())
       return;
-    core::sort_events(events, agencies);
-    visit(current, events);
-    events.clear();
-  };
-  sqlite3_stmt* st = q.get();
-  while (q.row()) {
-    const std::int64_t child = sqlite3_column_int64(st, 0);
-    if (child != current) {
-      flush();
-      current = child;
+    std::int64_t max_event = 0;
+    for (const auto& [child, event] : links)
+      max_event = std::max(max_event, event);
+    child_of.assign(static_cast<std::size_t>(max_event) + 1, 0);
+    for (const auto& [child, event] : links)
+      child_of[static_cast<std::size_t>(event)] = child;
+    std::sort(links.begin(), links.end());
+    // Pass boundaries: consecutive children until a pass holds kEventsPerPass events.
+    std::size_t in_pass = 0;
+    for (std::size_t i = 0; i < links.size(); ++i) {
+      const bool new_child = i == 0 || links[i].first != links[i - 1].first;
+      if (new_child) {
+        if (in_pass >= kEventsPerPass || i == 0) {
+          children.push_back(links[i].first);  // first child of a pass
+          in_pass = 0;
+        }
+      }
+      ++in_pass;
     }
-    core::Event& e = events.emplace_back();
-    e.child_id = child;
-    e.id = sqlite3_column_int64(st, 1);
-    e.agency = sqlite3_column_int(st, 2);
-    const auto type = core::parse_event_type(column_view(st, 3));
-    if (!type)
-      throw core::Error("an event in the database has an unknown event type");
-    e.type = *type;
-    e.date = column_date(st, 4);
-    if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-      e.age_years = sqlite3_column_int(st, 5);
-    e.sex = column_view(st, 6);
-    e.entry_point = column_view(st, 7);
-    e.to_agency = sqlite3_column_int(st, 8);
-    e.to_service = column_view(st, 9);
-    for (std::string_view code : split(column_view(st, 10), ';')) {
-      if (auto id = agencies.id_of(code))
-        e.participants.push_back(*id);
-    }
-    e.outcome = column_view(st, 11);
-    for (std::string_view code : split(column_view(st, 12), ';'))
-      e.category.emplace_back(code);
-    column_key(st, 13, e.ref);
-    core::RefKey rel{};
-    if (column_key(st, 14, rel))
-      e.relates_to = rel;
+    children.push_back(links.back().first + 1);  // end of the last pass
   }
-  flush();
+  Statement q(db, kEventColumns);
+  std::map<std::int64_t, std::vector<core::Event>> by_child;
+  for (std::size_t pass = 0; pass + 1 < children.size(); ++pass) {
+    const std::int64_t lo = children[pass], hi = children[pass + 1];
+    by_child.clear();
+    sqlite3_stmt* st = q.get();
+    while (q.row()) {
+      const std::int64_t id = sqlite3_column_int64(st, 0);
+      if (id < 0 || static_cast<std::size_t>(id) >= child_of.size())
+        continue;  // not linked yet
+      const std::int64_t child = child_of[static_cast<std::size_t>(id)];
+      if (child < lo || child >= hi)
+        continue;
+      core::Event& e = by_child[child].emplace_back();
+      e.child_id = child;
+      read_event(st, agencies, e);
+    }
+    sqlite3_reset(st);
+    for (auto& [child, events] : by_child) {
+      core::sort_events(events, agencies);
+      visit(child, events);
+    }
+  }
 }
 
 std::optional<core::Date> latest_event_date(Session& s) {

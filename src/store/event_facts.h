@@ -16,7 +16,8 @@ namespace pathaudit::store {
 core::AgencyDirectory load_agencies(Session& s);
 
 // Calls visit(child_id, events) once per linked child, in child id order, with that child's events
-// sorted by core::sort_events. The vector is reused between calls; visit may modify it.
+// sorted by core::sort_events; visit may modify the vector. Events are read in passes over ranges
+// of children, so memory stays near 75 MB however many events the database holds.
 void for_each_child(Session& s, const core::AgencyDirectory& agencies,
                     const std::function<void(std::int64_t, std::vector<core::Event>&)>& visit);
 
