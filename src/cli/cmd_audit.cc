@@ -1,0 +1,178 @@
+// pathaudit audit create | list | show
+#include <Poco/Util/Option.h>
+
+#include <charconv>
+#include <iostream>
+
+#include "cli/command.h"
+#include "cli/output.h"
+#include "service/audits.h"
+#include "service/context.h"
+
+namespace pathaudit::cli {
+namespace {
+
+using Poco::Util::Option;
+using Poco::Util::OptionSet;
+
+std::unique_ptr<service::Context> open_context(const Invocation& in) {
+  return service::Context::open({in.data_dir(), in.setting_overrides(), service::cli_actor()});
+}
+
+// "a,b,c" -> {a, b, c}, from every use of a repeatable option; empty items are refused.
+std::vector<std::string> list_option(const Invocation& in, const std::string& name) {
+  std::vector<std::string> out;
+  const auto it = in.options.find(name);
+  if (it == in.options.end())
+    return out;
+  for (const std::string& value : it->second) {
+    std::size_t begin = 0;
+    while (true) {
+      const auto comma = value.find(',', begin);
+      const std::string item = value.substr(begin, comma - begin);
+      if (item.empty())
+        throw UsageError("--" + name + " expects a comma-separated list with no empty items");
+      out.push_back(item);
+      if (comma == std::string::npos)
+        break;
+      begin = comma + 1;
+    }
+  }
+  return out;
+}
+
+std::string scope_text(const service::AuditScope& scope) {
+  return scope.empty() ? "{}" : scope.to_json();
+}
+
+std::int64_t audit_id(const std::string& text) {
+  std::int64_t id = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || id < 1)
+    throw UsageError("an audit id is a whole number from 1 (see `pathaudit audit list`)");
+  return id;
+}
+
+int run_create(const Invocation& in) {
+  if (!in.args.empty())
+    throw UsageError("audit create takes no arguments");
+  auto ctx = open_context(in);
+  service::NewAudit audit;
+  audit.title = in.required("title");
+  audit.template_ref = in.required("template");
+  audit.period_start = in.required("period-start");
+  audit.period_end = in.required("period-end");
+  audit.scope.categories = list_option(in, "scope-category");
+  audit.scope.flag_rules = list_option(in, "scope-flag");
+  audit.scope.entry_points = list_option(in, "scope-entry-point");
+  const auto a = service::create_audit(*ctx, audit);
+  std::cout << "audit " << a.id << " created: template " << a.template_key << "@"
+            << a.template_version << ", period " << a.period_start.iso() << " to "
+            << a.period_end.iso() << ", scope " << scope_text(a.scope) << "\n"
+            << "next: pathaudit sample --audit " << a.id << " --size N --seed S\n";
+  return kExitOk;
+}
+
+int run_list(const Invocation& in) {
+  if (!in.args.empty())
+    throw UsageError("audit list takes no arguments");
+  auto ctx = open_context(in);
+  Table table({"id", "title", "template", "period_start", "period_end", "scope", "status",
+               "created_by", "created_at"});
+  for (const auto& a : service::list_audits(*ctx)) {
+    table.add({std::to_string(a.id), a.title,
+               a.template_key + "@" + std::to_string(a.template_version), a.period_start.iso(),
+               a.period_end.iso(), scope_text(a.scope), a.status, a.created_by, a.created_at});
+  }
+  table.print(std::cout, in.format);
+  return kExitOk;
+}
+
+int run_show(const Invocation& in) {
+  if (in.args.size() != 1)
+    throw UsageError("audit show takes one audit id");
+  const std::int64_t id = audit_id(in.args[0]);
+  auto ctx = open_context(in);
+  const auto o = service::audit_overview(*ctx, id);
+  const auto& a = o.audit;
+  Table table({"field", "value"});
+  table.add({"id", std::to_string(a.id)});
+  table.add({"title", a.title});
+  table.add({"template", a.template_key + "@" + std::to_string(a.template_version)});
+  table.add({"period_start", a.period_start.iso()});
+  table.add({"period_end", a.period_end.iso()});
+  table.add({"scope", scope_text(a.scope)});
+  table.add({"status", a.status});
+  table.add({"created_by", a.created_by});
+  table.add({"created_at", a.created_at});
+  table.add({"population", std::to_string(o.population)});
+  table.add({"sample_id", o.sample_id ? std::to_string(*o.sample_id) : ""});
+  table.add({"sample_size", o.sample_id ? std::to_string(o.sample_size) : ""});
+  table.add({"sample_seed", o.sample_seed});
+  table.add({"sample_method", o.sample_method});
+  table.add({"population_hash", o.population_hash});
+  table.add({"sampled_at", o.sampled_at});
+  table.add({"returns", std::to_string(o.returns)});
+  table.add({"unassigned_returns", std::to_string(o.unassigned_returns)});
+  table.add({"discussions", std::to_string(o.discussions)});
+  table.print(std::cout, in.format);
+  return kExitOk;
+}
+
+const Registrar create{Command{
+    .name = "audit create",
+    .summary = "create an audit: template, period and scope of the population",
+    .usage = "--title T --template KEY[@VERSION] --period-start YYYY-MM-DD --period-end "
+             "YYYY-MM-DD [--scope-category CODES] [--scope-flag RULES] [--scope-entry-point EPS] "
+             "[--data-dir DIR]",
+    .define_options =
+        [](OptionSet& o) {
+          o.addOption(Option("title", "", "the audit's title").argument("T").repeatable(false));
+          o.addOption(Option("template", "",
+                             "imported review template, KEY or KEY@VERSION (default: the highest "
+                             "imported version)")
+                          .argument("KEY[@VERSION]")
+                          .repeatable(false));
+          o.addOption(Option("period-start", "", "first day of the audit period")
+                          .argument("YYYY-MM-DD")
+                          .repeatable(false));
+          o.addOption(Option("period-end", "", "last day of the audit period")
+                          .argument("YYYY-MM-DD")
+                          .repeatable(false));
+          o.addOption(Option("scope-category", "",
+                             "only children with an event carrying one of these category codes "
+                             "(comma-separated, e.g. SAB,19B,19C)")
+                          .argument("CODES")
+                          .repeatable(true));
+          o.addOption(Option("scope-flag", "",
+                             "only children with an open or confirmed flag of one of these rules "
+                             "(comma-separated rule ids)")
+                          .argument("RULES")
+                          .repeatable(true));
+          o.addOption(Option("scope-entry-point", "",
+                             "only children with an event in the period from one of these entry "
+                             "points (comma-separated)")
+                          .argument("EPS")
+                          .repeatable(true));
+        },
+    .run = run_create,
+}};
+
+const Registrar list{Command{
+    .name = "audit list",
+    .summary = "list audits",
+    .usage = "[--data-dir DIR] [--format table|csv|json]",
+    .formats = {"table", "csv", "json"},
+    .run = run_list,
+}};
+
+const Registrar show{Command{
+    .name = "audit show",
+    .summary = "one audit: period, scope, population, sample and assignments",
+    .usage = "ID [--data-dir DIR] [--format table|csv|json]",
+    .formats = {"table", "csv", "json"},
+    .run = run_show,
+}};
+
+}  // namespace
+}  // namespace pathaudit::cli

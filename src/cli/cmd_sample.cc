@@ -1,0 +1,80 @@
+// pathaudit sample
+#include <Poco/Util/Option.h>
+
+#include <charconv>
+#include <iostream>
+
+#include "cli/command.h"
+#include "cli/output.h"
+#include "service/context.h"
+#include "service/sampling.h"
+
+namespace pathaudit::cli {
+namespace {
+
+using Poco::Util::Option;
+using Poco::Util::OptionSet;
+
+int run_sample(const Invocation& in) {
+  if (!in.args.empty())
+    throw UsageError("sample takes no arguments");
+  service::SampleOptions options;
+  options.audit_id = in.integer("audit", 0);
+  if (options.audit_id < 1)
+    throw UsageError("--audit expects an audit id (see `pathaudit audit list`)");
+  in.required("size");  // a UsageError when absent
+  options.size = in.integer("size", 0);
+  const std::string seed = in.required("seed");
+  const auto [ptr, ec] = std::from_chars(seed.data(), seed.data() + seed.size(), options.seed);
+  if (seed.empty() || ec != std::errc() || ptr != seed.data() + seed.size())
+    throw UsageError("--seed expects a whole number from 0 to 18446744073709551615");
+  options.strata = in.value("strata").value_or("");
+  options.include_flagged = in.integer("include-flagged", 0);
+
+  auto ctx = service::Context::open({in.data_dir(), in.setting_overrides(), service::cli_actor()});
+  const auto r = service::draw_audit_sample(*ctx, options);
+  Table table({"child_key", "stratum", "flagged"});
+  for (const auto& c : r.cases)
+    table.add({c.child_key, c.stratum, c.flagged ? "yes" : "no"});
+  table.print(std::cout, in.format);
+  std::cerr << "sample " << r.sample_id << " of audit " << options.audit_id << ": "
+            << r.cases.size() << " of " << r.population_size << " children, seed " << r.seed << ", "
+            << r.method << "; population sha256 " << r.population_hash << "\n";
+  if (r.replaced_sample_id)
+    std::cerr << "replaced sample " << *r.replaced_sample_id << " (recorded in the audit log)\n";
+  return kExitOk;
+}
+
+const Registrar registrar{Command{
+    .name = "sample",
+    .summary = "draw an audit's sample: seeded, optionally stratified, reproducible",
+    .usage = "--audit ID --size N --seed S [--strata agency|entry_point|age_band|category] "
+             "[--include-flagged K] [--data-dir DIR] [--format table|csv|json]",
+    .formats = {"table", "csv", "json"},
+    .define_options =
+        [](OptionSet& o) {
+          o.addOption(Option("audit", "", "the audit (see `pathaudit audit list`)")
+                          .argument("ID")
+                          .repeatable(false));
+          o.addOption(
+              Option("size", "", "number of children to sample").argument("N").repeatable(false));
+          o.addOption(Option("seed", "",
+                             "random seed, 0 to 18446744073709551615: the same population and "
+                             "seed draw the same sample")
+                          .argument("S")
+                          .repeatable(false));
+          o.addOption(Option("strata", "",
+                             "stratify by agency, entry_point, age_band or category, with "
+                             "proportional allocation (default: no strata)")
+                          .argument("KIND")
+                          .repeatable(false));
+          o.addOption(Option("include-flagged", "",
+                             "draw K children with open or confirmed flags first (default 0)")
+                          .argument("K")
+                          .repeatable(false));
+        },
+    .run = run_sample,
+}};
+
+}  // namespace
+}  // namespace pathaudit::cli

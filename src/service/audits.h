@@ -1,0 +1,104 @@
+// Audits (docs/qa-lead-guide.md): what is audited (a template version), over which period, for
+// which children (the scope), and the population of children that scope selects. The population
+// is computed from event facts and flags only (store/event_facts.h): nothing is decrypted, so no
+// case content is read and listing a population needs no key.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/date.h"
+#include "core/event.h"
+#include "service/context.h"
+
+namespace pathaudit::service {
+
+// Filters on the population; every filter given must match (an empty list is no filter).
+// Stored in audits.scope as JSON: {"categories": [...], "entry_points": [...], "flag_rules": [...]}
+// with only the non-empty lists present.
+struct AuditScope {
+  std::vector<std::string> categories;    // any event of the child carries one of these codes
+  std::vector<std::string> flag_rules;    // the child has an open or confirmed flag of one of these
+  std::vector<std::string> entry_points;  // an event in the period has one of these entry points
+
+  bool empty() const { return categories.empty() && flag_rules.empty() && entry_points.empty(); }
+  std::string to_json() const;
+  // Throws core::Error when the stored JSON is not a scope (damage to the database).
+  static AuditScope from_json(const std::string& json);
+};
+
+struct NewAudit {
+  std::string title;
+  std::string template_ref;  // KEY or KEY@VERSION; without a version the highest imported one
+  std::string period_start;  // YYYY-MM-DD
+  std::string period_end;
+  AuditScope scope;
+};
+
+struct AuditRecord {
+  std::int64_t id = 0;
+  std::string title;
+  std::int64_t template_id = 0;
+  std::string template_key;
+  int template_version = 0;
+  core::Date period_start;
+  core::Date period_end;
+  AuditScope scope;
+  std::string status;
+  std::string created_by;
+  std::string created_at;
+};
+
+// Validates, resolves the template and stores the audit; an audit-log entry records it. Throws
+// ValidationError for a bad title, date, period, template reference or scope code; NotFoundError
+// (with a hint to run `pathaudit templates import`) when the template is not imported.
+AuditRecord create_audit(Context& ctx, const NewAudit& audit);
+
+std::vector<AuditRecord> list_audits(Context& ctx);
+
+// NotFoundError for an unknown id.
+AuditRecord get_audit(Context& ctx, std::int64_t id);
+AuditRecord load_audit(store::Session& s, std::int64_t id);
+
+// One child of an audit's population, with the facts the sampling strata use.
+struct PopulationMember {
+  std::int64_t child_id = 0;
+  std::string child_key;    // children.display_key
+  std::string agency;       // code of the agency of the child's first event in the period
+  std::string entry_point;  // first non-empty entry point in the period, else "unknown"
+  std::string age_band;     // DfE band of age at the first event in the period, or "unknown"
+  std::string category;     // "sexual abuse" or "other"
+  bool flagged = false;     // has an open or confirmed flag of any rule
+};
+
+// Children with at least one event dated in the period that pass every scope filter, ordered by
+// child key. Runs inside the caller's transaction.
+std::vector<PopulationMember> audit_population(store::Session& s, const AuditRecord& audit);
+
+// The DfE age band of an age in whole years: "under 1", "1-4", "5-9", "10-15", "16-17", or
+// "unknown" (no age, or outside 0 to 17).
+std::string age_band(std::optional<int> age_years);
+
+// True when any of the events carries a sexual-abuse code: SAB, 19A, 19B, 19C or 11A.
+bool has_sexual_abuse_code(const std::vector<core::Event>& events);
+
+// Counts shown by `audit show`.
+struct AuditOverview {
+  AuditRecord audit;
+  std::int64_t population = 0;
+  std::optional<std::int64_t> sample_id;
+  std::int64_t sample_size = 0;
+  std::string sample_seed;
+  std::string sample_method;
+  std::string population_hash;
+  std::string sampled_at;
+  std::int64_t returns = 0;
+  std::int64_t unassigned_returns = 0;
+  std::int64_t discussions = 0;
+};
+
+AuditOverview audit_overview(Context& ctx, std::int64_t id);
+
+}  // namespace pathaudit::service
