@@ -1,0 +1,64 @@
+// `pathaudit metrics`: the baseline measures of DOMAIN.md section 6 by quarter, from the imported
+// events, under the partnership's local definitions (audit-templates/metrics/default.json unless
+// the setting `metrics_definitions` names another file). docs/metrics.md describes each measure.
+//
+// The numbers are raw: no small-number suppression here. Exports that show them to a board apply
+// disclosure control to this same structure. Only aggregate counts are computed, from the plain
+// event columns (no sealed field, identifier or note is read), so no audit-log entry is written.
+//
+// Stateless; thread-safe as far as the Context is.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/date.h"
+#include "core/event.h"
+#include "core/metrics.h"
+#include "service/context.h"
+
+namespace pathaudit::service {
+
+// The definitions file in force: the setting `metrics_definitions` (command line, environment
+// PATHAUDIT_METRICS_DEFINITIONS, pathaudit.properties), else <templates_dir>/metrics/default.json.
+std::string metrics_definitions_file(const Settings& settings);
+
+// Reads and validates a definitions file; errors are core::ValidationError naming the file and the
+// JSON path. With `agencies`, agency codes must be codes of the partnership.
+core::MetricsDefinitions load_metrics_definitions(const std::string& file,
+                                                  const core::AgencyDirectory* agencies = nullptr);
+
+struct MetricsOptions {
+  // Whole quarters from the one containing `from` to the one containing `to`. Defaults: the
+  // earliest and latest imported event.
+  std::optional<core::Date> from;
+  std::optional<core::Date> to;
+  // Overrides the definitions file's "quarters".
+  std::optional<core::QuarterScheme> quarters;
+};
+
+struct MeasureSummary {
+  std::string id;
+  std::string title;
+  std::string source;
+  std::string definition;  // core::MeasureDefinition::describe()
+  bool proportion = false;
+};
+
+struct MetricsReport {
+  std::string definitions_file;
+  std::string definitions_id;
+  std::int64_t definitions_version = 0;
+  core::QuarterScheme quarters = core::QuarterScheme::financial;
+  // The extract: earliest and latest imported event (nullopt when nothing is imported). Quarters
+  // ending after `last_event` are incomplete.
+  std::optional<core::Date> first_event;
+  std::optional<core::Date> last_event;
+  std::vector<MeasureSummary> measures;  // in definition order
+  std::vector<core::MetricRow> rows;     // by measure (definition order), then quarter
+};
+
+MetricsReport compute_metrics(Context& ctx, const MetricsOptions& options);
+
+}  // namespace pathaudit::service
