@@ -1,9 +1,9 @@
 #include "store/event_facts.h"
 
-#include <algorithm>
 #include <cstring>
 #include <map>
 #include <string_view>
+#include <utility>
 
 #include "core/errors.h"
 #include "store/sqlite_statement.h"
@@ -92,9 +92,11 @@ void read_event(sqlite3_stmt* st, const core::AgencyDirectory& agencies, core::E
     e.relates_to = rel;
 }
 
+// In id order, which for_each_child's merge-join relies on; free, as id is the rowid.
 constexpr const char* kEventColumns =
     "SELECT id, agency_id, event_type, event_date, age_years, sex, entry_point, to_agency_id, "
-    "to_service, participants, outcome, category, event_ref_hmac, relates_to_hmac FROM events";
+    "to_service, participants, outcome, category, event_ref_hmac, relates_to_hmac FROM events "
+    "ORDER BY id";
 
 // Events held in memory per pass: about 250 bytes each, so a pass stays near 75 MB whatever the
 // size of the database.
@@ -105,57 +107,64 @@ constexpr std::size_t kEventsPerPass = 300000;
 void for_each_child(Session& s, const core::AgencyDirectory& agencies,
                     const std::function<void(std::int64_t, std::vector<core::Event>&)>& visit) {
   sqlite3* db = connection(s);
-  // Which child each event belongs to, by event id. Events are then read in table order (a
-  // sequential scan, several times faster than fetching them child by child through the index)
-  // in passes over ranges of children, so memory stays bounded.
-  std::vector<std::int64_t> child_of;
-  std::vector<std::int64_t> children;  // distinct, ascending
+  // Pass boundaries: the first child of each pass, then one past the last child. Consecutive
+  // children join a pass until it holds kEventsPerPass events. Counted through the child index, so
+  // nothing per event is held for it.
+  std::vector<std::int64_t> bounds;
+  // Which child each event belongs to, as (event id, child id) in event id order: the primary key
+  // order of event_links, so the scan returns it sorted.
+  std::vector<std::pair<std::int64_t, std::int64_t>> links;
   {
-    Statement q(db, "SELECT event_id, child_id FROM event_links");
-    std::vector<std::pair<std::int64_t, std::int64_t>> links;
-    while (q.row())
-      links.emplace_back(sqlite3_column_int64(q.get(), 1), sqlite3_column_int64(q.get(), 0));
-    if (links.empty())
-      return;
-    std::int64_t max_event = 0;
-    for (const auto& [child, event] : links)
-      max_event = std::max(max_event, event);
-    child_of.assign(static_cast<std::size_t>(max_event) + 1, 0);
-    for (const auto& [child, event] : links)
-      child_of[static_cast<std::size_t>(event)] = child;
-    std::sort(links.begin(), links.end());
-    // Pass boundaries: consecutive children until a pass holds kEventsPerPass events.
+    Statement q(db,
+                "SELECT child_id, count(*) FROM event_links GROUP BY child_id ORDER BY child_id");
     std::size_t in_pass = 0;
-    for (std::size_t i = 0; i < links.size(); ++i) {
-      const bool new_child = i == 0 || links[i].first != links[i - 1].first;
-      if (new_child) {
-        if (in_pass >= kEventsPerPass || i == 0) {
-          children.push_back(links[i].first);  // first child of a pass
-          in_pass = 0;
-        }
+    std::int64_t last_child = 0;
+    std::size_t linked = 0;
+    while (q.row()) {
+      const std::int64_t child = sqlite3_column_int64(q.get(), 0);
+      if (bounds.empty() || in_pass >= kEventsPerPass) {
+        bounds.push_back(child);
+        in_pass = 0;
       }
-      ++in_pass;
+      const auto events = static_cast<std::size_t>(sqlite3_column_int64(q.get(), 1));
+      in_pass += events;
+      linked += events;
+      last_child = child;
     }
-    children.push_back(links.back().first + 1);  // end of the last pass
+    if (bounds.empty())
+      return;
+    bounds.push_back(last_child + 1);
+    links.reserve(linked);  // exactly: no growth to twice the size
   }
+  {
+    Statement q(db, "SELECT event_id, child_id FROM event_links ORDER BY event_id");
+    while (q.row())
+      links.emplace_back(sqlite3_column_int64(q.get(), 0), sqlite3_column_int64(q.get(), 1));
+  }
+  // Each pass reads the events in table order (a sequential scan, several times faster than
+  // fetching them child by child through the index) and merge-joins them against `links`, keeping
+  // only the events of the pass's children.
   Statement q(db, kEventColumns);
   std::map<std::int64_t, std::vector<core::Event>> by_child;
-  for (std::size_t pass = 0; pass + 1 < children.size(); ++pass) {
-    const std::int64_t lo = children[pass], hi = children[pass + 1];
+  for (std::size_t pass = 0; pass + 1 < bounds.size(); ++pass) {
+    const std::int64_t lo = bounds[pass], hi = bounds[pass + 1];
     by_child.clear();
     sqlite3_stmt* st = q.get();
-    while (q.row()) {
+    auto link = links.cbegin();
+    while (link != links.cend() && q.row()) {
       const std::int64_t id = sqlite3_column_int64(st, 0);
-      if (id < 0 || static_cast<std::size_t>(id) >= child_of.size())
+      while (link != links.cend() && link->first < id)
+        ++link;
+      if (link == links.cend() || link->first != id)
         continue;  // not linked yet
-      const std::int64_t child = child_of[static_cast<std::size_t>(id)];
+      const std::int64_t child = link->second;
       if (child < lo || child >= hi)
         continue;
       core::Event& e = by_child[child].emplace_back();
       e.child_id = child;
       read_event(st, agencies, e);
     }
-    sqlite3_reset(st);
+    q.reset();
     for (auto& [child, events] : by_child) {
       core::sort_events(events, agencies);
       visit(child, events);
