@@ -3,7 +3,8 @@
 #include <pwd.h>
 #include <unistd.h>
 
-#include <cstdlib>
+#include <cerrno>
+#include <vector>
 
 #include "core/errors.h"
 #include "store/data_keys.h"
@@ -58,10 +59,20 @@ void Context::audit(store::Session& s, const std::string& action, const std::str
 }
 
 std::string cli_actor() {
-  const char* user = std::getenv("USER");
-  if (user && *user)
-    return std::string("cli:") + user;
-  return "cli:uid" + std::to_string(::getuid());
+  // The effective uid, never $USER or $LOGNAME: the environment is the caller's to set, and the
+  // audit log must name who really acted.
+  const uid_t uid = ::geteuid();
+  const long hint = ::sysconf(_SC_GETPW_R_SIZE_MAX);
+  std::vector<char> buf(hint > 0 ? static_cast<std::size_t>(hint) : 1024);
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  int rc = 0;
+  while ((rc = ::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found)) == ERANGE &&
+         buf.size() < (1u << 20))
+    buf.resize(buf.size() * 2);
+  if (rc == 0 && found && found->pw_name && *found->pw_name)
+    return std::string("cli:") + found->pw_name;
+  return "cli:uid-" + std::to_string(uid);
 }
 
 }  // namespace pathaudit::service

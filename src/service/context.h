@@ -1,6 +1,6 @@
 // Everything a use case needs for one data directory: settings, the database, the keyring, the
 // clock and who is acting. The CLI opens one per invocation; the HTTP service one per process.
-// Owns the Database and the Keyring. Thread-safe: keyring() loads once under call_once.
+// Owns the Database and the Keyring. Thread-safe: keyring() loads once under a mutex.
 #pragma once
 
 #include <map>
@@ -62,7 +62,9 @@ class Context {
   std::shared_ptr<const crypto::Keyring> keyring_;
 };
 
-// The actor string for a command-line invocation: "cli:" and the operating-system user.
+// The actor string for a command-line invocation: "cli:" and the name of the effective uid from
+// the password database, or "cli:uid-<n>" when it has none. The environment ($USER) is never
+// consulted, so the actor cannot be forged by setting it. Thread-safe (getpwuid_r).
 std::string cli_actor();
 
 }  // namespace pathaudit::service

@@ -1,5 +1,7 @@
 // The pathaudit binary, run for real against data directories in a temporary folder.
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -137,4 +139,31 @@ TEST_CASE("verify-log reports the first broken entry", "[cli]") {
   auto bad = run_pathaudit({"verify-log", "--data-dir", dir});
   REQUIRE(bad.status == 1);
   REQUIRE_THAT(bad.out, Catch::StartsWith("BROKEN at entry 1"));
+}
+
+TEST_CASE("the audit log names the effective user, not what $USER claims", "[cli]") {
+  TempDir tmp;
+  const std::string dir = tmp / "data";
+  const std::vector<std::string> forged{"USER=someone-else", "LOGNAME=someone-else"};
+  // init records its entry through its own request; rotate-data-key through a Context.
+  auto r = run_pathaudit({"init", "--data-dir", dir}, forged);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  r = run_pathaudit({"keys", "rotate-data-key", "--data-dir", dir}, forged);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  auto sql = pathaudit::testing::run(
+      {"sqlite3", dir + "/pathaudit.db",
+       "SELECT DISTINCT actor FROM audit_log WHERE action IN ('init', 'keys.rotate-data-key')"});
+  REQUIRE(sql.status == 0);
+  const struct passwd* pw = ::getpwuid(::geteuid());
+  const std::string expected = pw && pw->pw_name && *pw->pw_name
+                                   ? std::string("cli:") + pw->pw_name
+                                   : "cli:uid-" + std::to_string(::geteuid());
+  REQUIRE(expected != "cli:someone-else");
+  REQUIRE(sql.out == expected + "\n");
+  REQUIRE(std::stoi(pathaudit::testing::run({"sqlite3", dir + "/pathaudit.db",
+                                             "SELECT count(*) FROM audit_log WHERE action IN "
+                                             "('init', 'keys.rotate-data-key')"})
+                        .out) >= 2);
 }
