@@ -18,9 +18,7 @@ int run_assign(const Invocation& in) {
   if (!in.args.empty())
     throw UsageError("assign takes no arguments");
   service::AssignOptions options;
-  options.audit_id = in.integer("audit", 0);
-  if (options.audit_id < 1)
-    throw UsageError("--audit expects an audit id (see `pathaudit audit list`)");
+  options.audit_id = parse_id(in.required("audit"), "--audit");
   options.qa_lead = in.required("qa-lead");
   if (const auto it = in.options.find("auditor"); it != in.options.end()) {
     for (const std::string& pair : it->second) {

@@ -1,7 +1,6 @@
 // pathaudit sample
 #include <Poco/Util/Option.h>
 
-#include <charconv>
 #include <iostream>
 
 #include "cli/command.h"
@@ -19,17 +18,13 @@ int run_sample(const Invocation& in) {
   if (!in.args.empty())
     throw UsageError("sample takes no arguments");
   service::SampleOptions options;
-  options.audit_id = in.integer("audit", 0);
-  if (options.audit_id < 1)
-    throw UsageError("--audit expects an audit id (see `pathaudit audit list`)");
+  options.audit_id = parse_id(in.required("audit"), "--audit");
   in.required("size");  // a UsageError when absent
-  options.size = in.integer("size", 0);
-  const std::string seed = in.required("seed");
-  const auto [ptr, ec] = std::from_chars(seed.data(), seed.data() + seed.size(), options.seed);
-  if (seed.empty() || ec != std::errc() || ptr != seed.data() + seed.size())
-    throw UsageError("--seed expects a whole number from 0 to 18446744073709551615");
+  options.size = in.int64("size", 0);
+  in.required("seed");
+  options.seed = in.uint64("seed", 0);
   options.strata = in.value("strata").value_or("");
-  options.include_flagged = in.integer("include-flagged", 0);
+  options.include_flagged = in.int64("include-flagged", 0);
 
   auto ctx = service::Context::open({in.data_dir(), in.setting_overrides(), service::cli_actor()});
   const auto r = service::draw_audit_sample(*ctx, options);

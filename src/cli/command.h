@@ -5,6 +5,7 @@
 
 #include <Poco/Util/OptionSet.h>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -29,7 +30,11 @@ class Invocation {
   bool has(const std::string& name) const { return options.count(name) > 0; }
   std::optional<std::string> value(const std::string& name) const;
   std::string required(const std::string& name) const;  // UsageError when absent
+  // Whole numbers: digits only (no sign, spaces or leading '+'), in range, else UsageError naming
+  // the option. `fallback` when the option is absent.
   int integer(const std::string& name, int fallback) const;
+  std::int64_t int64(const std::string& name, std::int64_t fallback) const;
+  std::uint64_t uint64(const std::string& name, std::uint64_t fallback) const;
 
   // --data-dir, else $PATHAUDIT_DATA_DIR, else ./pathaudit-data.
   std::string data_dir() const;
@@ -38,6 +43,10 @@ class Invocation {
   // --format, already checked against the command's formats; the first format when absent.
   std::string format;
 };
+
+// An object id typed on the command line (an audit, a flag, ...): a whole number from 1, digits
+// only. Otherwise UsageError "<what> must be a whole number from 1", e.g. what = "the audit id".
+std::int64_t parse_id(const std::string& text, const char* what);
 
 struct Command {
   std::string name;     // "init", "keys status"
