@@ -1,7 +1,6 @@
 // pathaudit audit create | list | show
 #include <Poco/Util/Option.h>
 
-#include <charconv>
 #include <iostream>
 
 #include "cli/command.h"
@@ -45,18 +44,9 @@ std::string scope_text(const service::AuditScope& scope) {
   return scope.empty() ? "{}" : scope.to_json();
 }
 
-std::int64_t audit_id(const std::string& text) {
-  std::int64_t id = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || id < 1)
-    throw UsageError("an audit id is a whole number from 1 (see `pathaudit audit list`)");
-  return id;
-}
-
 int run_create(const Invocation& in) {
   if (!in.args.empty())
     throw UsageError("audit create takes no arguments");
-  auto ctx = open_context(in);
   service::NewAudit audit;
   audit.title = in.required("title");
   audit.template_ref = in.required("template");
@@ -65,6 +55,7 @@ int run_create(const Invocation& in) {
   audit.scope.categories = list_option(in, "scope-category");
   audit.scope.flag_rules = list_option(in, "scope-flag");
   audit.scope.entry_points = list_option(in, "scope-entry-point");
+  auto ctx = open_context(in);
   const auto a = service::create_audit(*ctx, audit);
   std::cout << "audit " << a.id << " created: template " << a.template_key << "@"
             << a.template_version << ", period " << a.period_start.iso() << " to "
@@ -91,7 +82,7 @@ int run_list(const Invocation& in) {
 int run_show(const Invocation& in) {
   if (in.args.size() != 1)
     throw UsageError("audit show takes one audit id");
-  const std::int64_t id = audit_id(in.args[0]);
+  const std::int64_t id = parse_id(in.args[0], "an audit id");
   auto ctx = open_context(in);
   const auto o = service::audit_overview(*ctx, id);
   const auto& a = o.audit;
