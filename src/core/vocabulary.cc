@@ -65,4 +65,12 @@ bool is_code_token(std::string_view value) {
   });
 }
 
+bool is_category_code(std::string_view value) {
+  if (value.empty() || value.size() > 16)
+    return false;
+  return std::all_of(value.begin(), value.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
 }  // namespace pathaudit::core

@@ -19,4 +19,9 @@ std::string vocabulary_list(const std::vector<std::string>& vocabulary);
 // A lower-case code token: letters, digits and '_' (outcomes, specialist services).
 bool is_code_token(std::string_view value);
 
+// A category code of the import contract's `category` column (docs/import-format.md): CP
+// categories such as SAB and assessment factors such as 19B. 1 to 16 of upper-case letters, digits
+// and '_'. The one rule for imports, audit scopes and metrics definitions.
+bool is_category_code(std::string_view value);
+
 }  // namespace pathaudit::core

@@ -42,12 +42,6 @@ std::vector<std::string_view> split_list(std::string_view s) {
   return out;
 }
 
-bool is_category_code(std::string_view v) {
-  return !v.empty() && v.size() <= 16 && std::all_of(v.begin(), v.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  });
-}
-
 bool has_control_characters(std::string_view v) {
   return std::any_of(v.begin(), v.end(), [](char c) {
     return static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\r' && c != '\t';
@@ -302,9 +296,9 @@ bool parse_row(const Header& header, const CsvRecord& record, const AgencyDirect
   if (const std::string_view v = field(Column::category); !v.empty()) {
     std::string joined;
     for (std::string_view code : split_list(v)) {
-      if (!is_category_code(code)) {
+      if (!core::is_category_code(code)) {
         fail(Column::category,
-             "expected codes of upper-case letters and digits separated by ; "
+             "expected codes of upper-case letters, digits and _ separated by ; "
              "(for example SAB or 19B;11A)");
         break;
       }

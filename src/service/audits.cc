@@ -32,12 +32,6 @@ const char* const kCategories = "categories";
 const char* const kEntryPoints = "entry_points";
 const char* const kFlagRules = "flag_rules";
 
-bool is_category_code(const std::string& v) {
-  return !v.empty() && v.size() <= 16 && std::all_of(v.begin(), v.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  });
-}
-
 // Sorted, without duplicates, each item checked.
 std::vector<std::string> clean_list(std::vector<std::string> items, const char* option,
                                     bool (*valid)(const std::string&),
@@ -61,9 +55,11 @@ bool is_entry_point(const std::string& v) {
 
 AuditScope validated(const AuditScope& in) {
   AuditScope out;
-  out.categories = clean_list(in.categories, "scope-category", is_category_code,
-                              "expected a code of upper-case letters and digits, such as SAB "
-                              "or 19B");
+  out.categories = clean_list(
+      in.categories, "scope-category",
+      [](const std::string& v) { return core::is_category_code(v); },
+      "expected a code of upper-case letters, digits and _, such as "
+      "SAB or 19B");
   out.flag_rules = clean_list(in.flag_rules, "scope-flag", is_rule_id,
                               "expected a rule id of lower-case letters, digits and _, such as "
                               "duplicate_referral");

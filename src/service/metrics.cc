@@ -14,16 +14,6 @@ namespace {
 // The longest follow-up window a definition may ask for: ten years.
 constexpr std::int64_t kMaxWithinDays = 3660;
 
-bool is_category_code(std::string_view code) {
-  if (code.empty() || code.size() > 16)
-    return false;
-  for (char c : code) {
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-      return false;
-  }
-  return true;
-}
-
 template <class Check>
 std::vector<std::string> string_list(const JsonNode& node, Check check, const std::string& what) {
   std::vector<std::string> out;
@@ -77,8 +67,8 @@ core::EventFilter load_filter(const JsonNode& node, const core::AgencyDirectory*
   f.outcomes =
       optional_list(node, "outcomes", token, "a lower-case code of letters, digits and '_'");
   f.categories = optional_list(
-      node, "categories", [](const std::string& c) { return is_category_code(c); },
-      "an upper-case code of letters and digits (SAB, 19C, ...)");
+      node, "categories", [](const std::string& c) { return core::is_category_code(c); },
+      "an upper-case code of letters, digits and _ (SAB, 19C, ...)");
   return f;
 }
 
@@ -104,8 +94,8 @@ core::CountDefinition load_count(const JsonNode& node, const core::AgencyDirecto
     timing.fail("expected one of in_quarter, in_force_at_quarter_end");
   c.event = load_filter(node.at("event"), agencies);
   c.child_has_category = optional_list(
-      node, "child_has_category", [](const std::string& v) { return is_category_code(v); },
-      "an upper-case code of letters and digits (SAB, 19C, ...)");
+      node, "child_has_category", [](const std::string& v) { return core::is_category_code(v); },
+      "an upper-case code of letters, digits and _ (SAB, 19C, ...)");
 
   const auto ended_by = node.find("ended_by");
   if (c.timing == core::Timing::in_force_at_quarter_end) {
