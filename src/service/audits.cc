@@ -4,7 +4,6 @@
 #include <Poco/Data/Statement.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 
 #include <algorithm>
 #include <charconv>
@@ -16,6 +15,7 @@
 #include "core/errors.h"
 #include "core/template.h"
 #include "core/vocabulary.h"
+#include "service/json_file.h"
 #include "store/event_facts.h"
 #include "store/sqlite_statement.h"
 #include "store/templates.h"
@@ -144,15 +144,12 @@ std::vector<AuditRecord> query_audits(store::Session& s, const std::string& wher
   return out;
 }
 
-std::vector<std::string> json_strings(const Poco::JSON::Object& obj, const char* member) {
+std::vector<std::string> json_strings(const JsonNode& scope, const char* member) {
   std::vector<std::string> out;
-  if (!obj.has(member))
-    return out;
-  const auto array = obj.getArray(member);
-  if (!array)
-    throw core::Error("an audit scope in the database is damaged");
-  for (std::size_t i = 0; i < array->size(); ++i)
-    out.push_back(array->getElement<std::string>(static_cast<unsigned>(i)));
+  if (const auto array = scope.find(member)) {
+    for (const JsonNode& e : array->elements())
+      out.push_back(e.as_string());
+  }
   return out;
 }
 
@@ -198,17 +195,16 @@ std::string AuditScope::to_json() const {
 
 AuditScope AuditScope::from_json(const std::string& json) {
   try {
-    Poco::JSON::Parser parser;
-    const auto obj = parser.parse(json).extract<Poco::JSON::Object::Ptr>();
-    if (!obj)
-      throw core::Error("an audit scope in the database is damaged");
+    const JsonNode root = JsonNode::parse_text(json, "audits.scope");
+    root.allow_only({kCategories, kEntryPoints, kFlagRules});
     AuditScope scope;
-    scope.categories = json_strings(*obj, kCategories);
-    scope.entry_points = json_strings(*obj, kEntryPoints);
-    scope.flag_rules = json_strings(*obj, kFlagRules);
+    scope.categories = json_strings(root, kCategories);
+    scope.entry_points = json_strings(root, kEntryPoints);
+    scope.flag_rules = json_strings(root, kFlagRules);
     return scope;
-  } catch (const Poco::Exception&) {
-    throw core::Error("an audit scope in the database is damaged");
+  } catch (const core::ValidationError& e) {
+    // Only create_audit writes scopes, so this is damage to the database, not bad input.
+    throw core::Error(std::string("an audit scope in the database is damaged (") + e.what() + ")");
   }
 }
 
