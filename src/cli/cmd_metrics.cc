@@ -8,7 +8,6 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "core/date.h"
-#include "core/errors.h"
 #include "service/context.h"
 #include "service/metrics.h"
 
@@ -16,16 +15,6 @@ namespace pathaudit::cli {
 namespace {
 
 using Poco::Util::Option;
-
-std::optional<core::Date> date_option(const Invocation& in, const char* name) {
-  const auto text = in.value(name);
-  if (!text)
-    return std::nullopt;
-  const auto d = core::Date::parse_iso(*text);
-  if (!d)
-    throw core::ValidationError(std::string("--") + name + " expects a date as YYYY-MM-DD");
-  return d;
-}
 
 std::string proportion_text(double value) {
   char buf[32];
@@ -37,8 +26,8 @@ int run_metrics(const Invocation& in) {
   if (!in.args.empty())
     throw UsageError("metrics takes no arguments");
   service::MetricsOptions options;
-  options.from = date_option(in, "from");
-  options.to = date_option(in, "to");
+  options.from = in.value("from");
+  options.to = in.value("to");
   if (auto q = in.value("quarters")) {
     options.quarters = core::parse_quarter_scheme(*q);
     if (!options.quarters)

@@ -14,6 +14,16 @@ namespace {
 // The longest follow-up window a definition may ask for: ten years.
 constexpr std::int64_t kMaxWithinDays = 3660;
 
+// A --from or --to date as typed; nullopt when not given.
+std::optional<core::Date> option_date(const char* name, const std::optional<std::string>& text) {
+  if (!text)
+    return std::nullopt;
+  const auto d = core::Date::parse_iso(*text);
+  if (!d)
+    throw core::ValidationError(std::string("--") + name + " expects a date as YYYY-MM-DD");
+  return d;
+}
+
 template <class Check>
 std::vector<std::string> string_list(const JsonNode& node, Check check, const std::string& what) {
   std::vector<std::string> out;
@@ -187,7 +197,9 @@ core::MetricsDefinitions load_metrics_definitions(const std::string& file,
 }
 
 MetricsReport compute_metrics(Context& ctx, const MetricsOptions& options) {
-  if (options.from && options.to && *options.to < *options.from)
+  const std::optional<core::Date> given_from = option_date("from", options.from);
+  const std::optional<core::Date> given_to = option_date("to", options.to);
+  if (given_from && given_to && *given_to < *given_from)
     throw core::ValidationError("--to is before --from: the period is empty");
   MetricsReport report;
   report.definitions_file = metrics_definitions_file(ctx.settings());
@@ -208,12 +220,12 @@ MetricsReport compute_metrics(Context& ctx, const MetricsOptions& options) {
     });
     report.first_event = engine.first_event_date();
     report.last_event = engine.last_event_date();
-    const auto from = options.from ? options.from : report.first_event;
-    const auto to = options.to ? options.to : report.last_event;
+    const auto from = given_from ? given_from : report.first_event;
+    const auto to = given_to ? given_to : report.last_event;
     if (!from || !to)
       return;  // nothing imported and no period given
     if (*to < *from) {
-      throw core::ValidationError(options.from
+      throw core::ValidationError(given_from
                                       ? "--from is after the latest imported event; give --to too"
                                       : "--to is before the earliest imported event");
     }

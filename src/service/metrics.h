@@ -30,10 +30,11 @@ core::MetricsDefinitions load_metrics_definitions(const std::string& file,
                                                   const core::AgencyDirectory* agencies = nullptr);
 
 struct MetricsOptions {
-  // Whole quarters from the one containing `from` to the one containing `to`. Defaults: the
-  // earliest and latest imported event.
-  std::optional<core::Date> from;
-  std::optional<core::Date> to;
+  // Whole quarters from the one containing `from` to the one containing `to`, each YYYY-MM-DD as
+  // typed (core::ValidationError naming --from or --to otherwise). Defaults: the earliest and
+  // latest imported event.
+  std::optional<std::string> from;
+  std::optional<std::string> to;
   // Overrides the definitions file's "quarters".
   std::optional<core::QuarterScheme> quarters;
 };
