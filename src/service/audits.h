@@ -2,6 +2,10 @@
 // which children (the scope), and the population of children that scope selects. The population
 // is computed from event facts and flags only (store/event_facts.h): nothing is decrypted, so no
 // case content is read and listing a population needs no key.
+//
+// Stateless functions; results are values owned by the caller. Those taking a Context run their own
+// transaction and are thread-safe as far as the Context is. Those taking a store::Session
+// (load_audit, audit_population) run inside the caller's transaction, on the caller's thread.
 #pragma once
 
 #include <cstdint>

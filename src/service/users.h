@@ -1,6 +1,12 @@
 // Local user accounts (DESIGN.md section 7): adding, disabling, resetting passwords, listing. The
 // password is hashed with scrypt (crypto/password.h) and never logged, echoed or returned; each
 // change is recorded in the audit log by user id, never with the password.
+//
+// Stateless functions; results are values owned by the caller. Those taking a Context run their own
+// transaction and are thread-safe as far as the Context is: writes queue on the database's writer,
+// and add_user and reset_password run scrypt before their write, so they never hold the writer
+// while hashing (crypto/password.h bounds concurrent hashes per process).
+// find_user borrows the caller's store::Session inside its transaction, on the caller's thread.
 #pragma once
 
 #include <cstdint>
