@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
@@ -32,18 +33,20 @@ const std::string kPopulationScript =
     std::string(PATHAUDIT_SOURCE_DIR) + "/tests/integration/audits/population.py";
 const std::string kPassword = "correct horse battery staple";
 
-// A synthetic partnership imported into a fresh data directory, with review template
-// csa-response-pathway versions 1 and 2 stored directly (templates import is not under test).
+// A synthetic partnership imported into a fresh data directory (unless asked not to import), with
+// review template csa-response-pathway versions 1 and 2 stored directly (templates import is not
+// under test).
 class Partnership {
  public:
-  explicit Partnership(int children = 300, std::uint64_t seed = 11) {
+  explicit Partnership(int children = 300, std::uint64_t seed = 11, bool import_events = true) {
     auto r = run_pathaudit({"synth", "--seed", std::to_string(seed), "--children",
                             std::to_string(children), "--out", synth()});
     REQUIRE(r.status == 0);
     r = run_pathaudit(
         {"init", "--data-dir", dir(), "--partnership", synth() + "/partnership.json"});
     REQUIRE(r.status == 0);
-    import();
+    if (import_events)
+      import();
     pathaudit::store::Database::Options options;
     options.path = db();
     auto database = pathaudit::store::Database::open(options);
@@ -62,14 +65,15 @@ class Partnership {
 
   // Imports every agency's file, in reverse order when asked (a second import updates, never
   // duplicates).
-  void import(bool reverse = false) const {
+  void import(bool reverse = false) const { import_into(dir(), reverse); }
+  void import_into(const std::string& data_dir, bool reverse) const {
     std::vector<std::string> files;
     for (const char* a :
          {"CAMHS", "CSC", "ED", "EH", "GP", "HV", "POLICE", "SARC", "SCHOOL", "VCS"})
       files.push_back(synth() + "/events-" + a + ".csv");
     if (reverse)
       std::reverse(files.begin(), files.end());
-    files.insert(files.begin(), {"import", "--data-dir", dir()});
+    files.insert(files.begin(), {"import", "--data-dir", data_dir});
     auto r = run_pathaudit(files);
     INFO(r.err);
     REQUIRE(r.status == 0);
@@ -80,10 +84,18 @@ class Partnership {
   std::string db() const { return dir() + "/pathaudit.db"; }
   const TempDir& tmp() const { return tmp_; }
 
-  RunResult cli(std::vector<std::string> args) const {
+  RunResult cli(std::vector<std::string> args) const { return cli_at(dir(), std::move(args)); }
+  RunResult cli_at(const std::string& data_dir, std::vector<std::string> args) const {
     args.push_back("--data-dir");
-    args.push_back(dir());
+    args.push_back(data_dir);
     return run_pathaudit(args);
+  }
+
+  // A copy of the data directory, same keys and all, in tmp()/name.
+  std::string copy_data_dir(const std::string& name) const {
+    const std::string to = tmp_ / name;
+    std::filesystem::copy(dir(), to, std::filesystem::copy_options::recursive);
+    return to;
   }
 
   // Runs pathaudit with `input` on standard input (through sh, so the password never appears on
@@ -113,8 +125,9 @@ class Partnership {
     REQUIRE(r.status == 0);
   }
 
-  std::string sql(const std::string& query) const {
-    auto r = run({"sqlite3", db(), query});
+  std::string sql(const std::string& query) const { return sql_at(db(), query); }
+  std::string sql_at(const std::string& database, const std::string& query) const {
+    auto r = run({"sqlite3", database, query});
     INFO(r.err);
     REQUIRE(r.status == 0);
     return r.out;
@@ -390,31 +403,79 @@ TEST_CASE("every stratum kind follows its definition and its proportional alloca
 
 TEST_CASE("the same population and seed draw the same sample, whatever order data arrived in",
           "[audits][sampling]") {
-  Partnership a(250, 3);
-  create_audit(a);
-  const std::vector<std::string> options{"--strata", "agency", "--include-flagged", "3"};
-  auto ra = sample(a, 1, 15, "18446744073709551615", options);
+  // Two data directories with the same keys (one copied from the other before any import), the
+  // extracts imported forwards into one and backwards into the other: the events' row ids differ,
+  // the population, its hash and the sample must not.
+  Partnership a(250, 3, /*import_events=*/false);
+  const std::string b = a.copy_data_dir("data-b");
+  const std::string b_db = b + "/pathaudit.db";
+  a.import_into(a.dir(), /*reverse=*/false);
+  a.import_into(b, /*reverse=*/true);
+  const std::string event_rows = "SELECT id, agency_id, event_date FROM events ORDER BY id";
+  REQUIRE(a.sql(event_rows) != a.sql_at(b_db, event_rows));
+  REQUIRE(a.sql("SELECT display_key FROM children ORDER BY display_key") ==
+          a.sql_at(b_db, "SELECT display_key FROM children ORDER BY display_key"));
+
+  const std::vector<std::string> create{"audit",          "create",     "--title",
+                                        "CSA 2024",       "--template", "csa-response-pathway",
+                                        "--period-start", "2024-01-01", "--period-end",
+                                        "2024-12-31"};
+  for (const std::string& dir : {a.dir(), b}) {
+    auto r = a.cli_at(dir, create);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+  }
+  const std::vector<std::string> draw{"sample",
+                                      "--audit",
+                                      "1",
+                                      "--size",
+                                      "15",
+                                      "--seed",
+                                      "18446744073709551615",
+                                      "--strata",
+                                      "agency",
+                                      "--include-flagged",
+                                      "3",
+                                      "--format",
+                                      "csv"};
+  auto ra = a.cli_at(a.dir(), draw);
   INFO(ra.err);
   REQUIRE(ra.status == 0);
-  const std::string hash = show(a, 1).at("population_hash");
-  // Importing the same extracts again in the opposite order updates every event and re-links
-  // every child: the population, its hash and the sample must not change.
-  a.import(/*reverse=*/true);
-  auto again = sample(a, 1, 15, "18446744073709551615", options);
+  auto rb = a.cli_at(b, draw);
+  INFO(rb.err);
+  REQUIRE(rb.status == 0);
+  const auto rows = csv_rows(ra.out);
+  REQUIRE(rows.size() == 15);
+  std::vector<std::string> keys_a, keys_b;
+  for (const auto& row : rows)
+    keys_a.push_back(row[0]);
+  for (const auto& row : csv_rows(rb.out))
+    keys_b.push_back(row[0]);
+  REQUIRE(keys_a == keys_b);
+  REQUIRE(ra.out == rb.out);  // strata and flagged too
+  const std::string hash = trim(a.sql("SELECT population_hash FROM samples"));
+  REQUIRE(hash.size() == 64);
+  REQUIRE(trim(a.sql_at(b_db, "SELECT population_hash FROM samples")) == hash);
+  // The stored cases are the same children by key.
+  const std::string stored_keys =
+      "SELECT c.display_key FROM sample_cases s JOIN children c ON c.id = s.child_id ORDER BY 1";
+  REQUIRE(a.sql(stored_keys) == a.sql_at(b_db, stored_keys));
+
+  // Drawing again replaces the sample, in the log too.
+  auto again = a.cli_at(a.dir(), draw);
   INFO(again.err);
   REQUIRE(again.status == 0);
   REQUIRE(again.out == ra.out);
-  REQUIRE(show(a, 1).at("population_hash") == hash);
   REQUIRE_THAT(again.err, Catch::Contains("replaced sample 1"));
   REQUIRE(trim(a.sql("SELECT id FROM samples")) == "2");
   REQUIRE(trim(a.sql("SELECT count(*) FROM sample_cases")) == "15");
   REQUIRE_THAT(a.sql("SELECT outcome FROM audit_log WHERE action = 'sample.draw'"),
                Catch::Contains("replaced sample 1"));
   // Another seed draws other cases.
-  REQUIRE(sample(a, 1, 15, "1", options).out != ra.out);
+  REQUIRE(sample(a, 1, 15, "1", {"--strata", "agency", "--include-flagged", "3"}).out != ra.out);
   // include-flagged: at least three of the cases are flagged.
   int flagged = 0;
-  for (const auto& row : csv_rows(ra.out))
+  for (const auto& row : rows)
     flagged += row[2] == "yes";
   REQUIRE(flagged >= 3);
 }
