@@ -245,6 +245,14 @@ TEST_CASE(
   REQUIRE(trim(p.sql("SELECT action || ' ' || object FROM audit_log WHERE action = "
                      "'audit.create' ORDER BY seq")) ==
           "audit.create audit:1\naudit.create audit:2");
+
+  // A stored scope that is not one is damage, reported with its JSON path, never half-read.
+  p.sql("UPDATE audits SET scope = '{\"categories\":[\"SAB\",19]}' WHERE id = 1");
+  auto damaged = p.cli({"audit", "list"});
+  REQUIRE(damaged.status == 1);
+  REQUIRE_THAT(damaged.err, Catch::Contains("damaged") && Catch::Contains("$.categories[1]"));
+  p.sql("UPDATE audits SET scope = '{\"categorys\":[\"SAB\"]}' WHERE id = 1");
+  REQUIRE(p.cli({"audit", "show", "1"}).status == 1);
 }
 
 TEST_CASE("audit create refuses what it cannot use, naming the fix", "[audits]") {
@@ -280,6 +288,22 @@ TEST_CASE("audit create refuses what it cannot use, naming the fix", "[audits]")
   REQUIRE(r.status == 64);
   REQUIRE_THAT(r.err, Catch::Contains("--title"));
   REQUIRE(trim(p.sql("SELECT count(*) FROM audits")) == "0");
+  // Options are checked before the data directory is opened: a usage error stays a usage error
+  // where there is no data directory.
+  const std::string missing = p.tmp() / "no-such-data-dir";
+  r = run_pathaudit({"audit", "create", "--template", "csa-response-pathway", "--period-start",
+                     "2024-01-01", "--period-end", "2024-12-31", "--data-dir", missing});
+  REQUIRE(r.status == 64);
+  REQUIRE_THAT(r.err, Catch::Contains("--title"));
+  REQUIRE(run_pathaudit({"audit", "show", "seven", "--data-dir", missing}).status == 64);
+  REQUIRE(run_pathaudit({"audit", "list", "extra", "--data-dir", missing}).status == 64);
+  REQUIRE(run_pathaudit(
+              {"sample", "--audit", "1", "--size", "5", "--seed", "-1", "--data-dir", missing})
+              .status == 64);
+  REQUIRE(
+      run_pathaudit({"assign", "--audit", "x", "--qa-lead", "qa", "--data-dir", missing}).status ==
+      64);
+  REQUIRE_FALSE(std::filesystem::exists(missing));
   r = p.cli({"audit", "show", "7"});
   REQUIRE(r.status == 1);
   REQUIRE_THAT(r.err, Catch::Contains("audit 7 does not exist"));
@@ -695,4 +719,51 @@ TEST_CASE(
   REQUIRE_THAT(p.sql("SELECT action || ' ' || object FROM audit_log WHERE action = 'assign'"),
                Catch::Contains("assign audit:1"));
   REQUIRE(run_pathaudit({"verify-log", "--data-dir", p.dir()}).status == 0);
+}
+
+TEST_CASE(
+    "assign leaves a disabled auditor out of the round robin and refuses one named explicitly",
+    "[audits][assign]") {
+  Partnership p(300);
+  create_audit(p);
+  REQUIRE(sample(p, 1, 12, "77", {"--strata", "agency"}).status == 0);
+  p.add_user("qa", "qa_lead");
+  p.add_user("csc.a", "auditor", "CSC");
+  p.add_user("csc.b", "auditor", "CSC");
+  p.add_user("csc.c", "auditor", "CSC");
+  REQUIRE(p.cli({"users", "disable", "csc.b"}).status == 0);
+
+  // Named explicitly: refused, saying why, and nothing is written.
+  auto r = p.cli({"assign", "--audit", "1", "--qa-lead", "qa", "--auditor", "CSC=csc.b"});
+  REQUIRE(r.status == 65);
+  REQUIRE_THAT(r.err, Catch::Contains("CSC=csc.b") && Catch::Contains("disabled"));
+  r = p.cli({"assign", "--audit", "1", "--qa-lead", "qa", "--auditor", "CSC=csc.a", "--auditor",
+             "CSC=csc.b"});
+  REQUIRE(r.status == 65);
+  REQUIRE(trim(p.sql("SELECT count(*) FROM assignments")) == "0");
+  // A disabled QA lead is refused the same way.
+  p.add_user("qa.old", "qa_lead");
+  REQUIRE(p.cli({"users", "disable", "qa.old"}).status == 0);
+  r = p.cli({"assign", "--audit", "1", "--qa-lead", "qa.old"});
+  REQUIRE(r.status == 65);
+  REQUIRE_THAT(r.err, Catch::Contains("disabled"));
+  REQUIRE(trim(p.sql("SELECT count(*) FROM assignments")) == "0");
+
+  // By default: the round robin runs over the active auditors only, in username order.
+  r = p.cli({"assign", "--audit", "1", "--qa-lead", "qa"});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto csc = csv_rows("h\n" + p.sql("SELECT coalesce(u.username, '') FROM assignments a "
+                                          "JOIN sample_cases s ON s.id = a.sample_case_id JOIN "
+                                          "children c ON c.id = s.child_id JOIN agencies g ON "
+                                          "g.id = a.agency_id LEFT JOIN users u ON u.id = "
+                                          "a.user_id WHERE g.code = 'CSC' AND a.kind = 'return' "
+                                          "ORDER BY c.display_key"));
+  REQUIRE(csc.size() > 2);
+  for (std::size_t i = 0; i < csc.size(); ++i) {
+    INFO("case " << i);
+    REQUIRE(csc[i][0] == (i % 2 == 0 ? "csc.a" : "csc.c"));
+  }
+  REQUIRE(trim(p.sql("SELECT count(*) FROM assignments a JOIN users u ON u.id = a.user_id WHERE "
+                     "u.username IN ('csc.b', 'qa.old')")) == "0");
 }
