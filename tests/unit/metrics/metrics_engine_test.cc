@@ -189,7 +189,7 @@ TEST_CASE("rows cover whole quarters from the one containing from to the one con
   REQUIRE(series(engine.rows(d("2023-01-01"), d("2023-01-01")), "a") == Strings{"2022-23 Q4=0"});
 }
 
-TEST_CASE("events count every event; children count each child once a quarter",
+TEST_CASE("events count every event, children count each child once a quarter",
           "[metrics][units]") {
   MetricsEngine engine(defs({count_measure("events", contacts(CountUnit::events)),
                              count_measure("children", contacts(CountUnit::children))}),
@@ -256,7 +256,7 @@ TEST_CASE("an open plan stays in force to the end of the range", "[metrics][plan
           Strings{"2024-25 Q1=2", "2024-25 Q2=2", "2024-25 Q3=2", "2024-25 Q4=2", "2025-26 Q1=2"});
 }
 
-TEST_CASE("a new plan start replaces the open plan; ends close the plan they relate to",
+TEST_CASE("a new plan start replaces the open plan, ends close the plan they relate to",
           "[metrics][plans]") {
   MetricsEngine engine(defs({count_measure("sab", plans_in_force(CountUnit::children, {"SAB"})),
                              count_measure("any", plans_in_force(CountUnit::children, {})),
@@ -340,7 +340,7 @@ TEST_CASE("follow-up: counted when a matching event follows within the window",
           Strings{"2024-25 Q1=3", "2024-25 Q2=0"});
 }
 
-TEST_CASE("proportions carry numerator and denominator; zero denominators have no value",
+TEST_CASE("proportions carry numerator and denominator, zero denominators have no value",
           "[metrics][proportion]") {
   MeasureDefinition m = count_measure("share", plans_in_force(CountUnit::children, {"SAB"}));
   m.denominator = plans_in_force(CountUnit::children, {});
