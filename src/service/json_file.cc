@@ -5,6 +5,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -34,6 +35,43 @@ bool JsonNode::is_object() const {
   return value_.type() == typeid(Poco::JSON::Object::Ptr);
 }
 
+bool JsonNode::is_null() const {
+  return value_.isEmpty();
+}
+
+bool JsonNode::is_array() const {
+  return value_.type() == typeid(Poco::JSON::Array::Ptr);
+}
+
+bool JsonNode::is_string() const {
+  return value_.isString();
+}
+
+std::string JsonNode::member_path(const std::string& name) const {
+  const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  if (plain)
+    return path_ + "." + name;
+  std::string quoted;
+  for (char c : name) {
+    if (c == '\\' || c == '\'')
+      quoted += '\\';
+    quoted += c;
+  }
+  return path_ + "['" + quoted + "']";
+}
+
+std::vector<std::pair<std::string, JsonNode>> JsonNode::members() const {
+  if (!is_object())
+    fail("expected an object");
+  auto obj = value_.extract<Poco::JSON::Object::Ptr>();
+  std::vector<std::pair<std::string, JsonNode>> out;
+  for (const auto& [name, value] : *obj)
+    out.emplace_back(name, JsonNode(value, source_, member_path(name)));
+  return out;
+}
+
 void JsonNode::fail(const std::string& message) const {
   throw core::ValidationError(source_ + ": " + path_ + ": " + message);
 }
@@ -52,7 +90,7 @@ std::optional<JsonNode> JsonNode::find(std::string_view key) const {
   const std::string k(key);
   if (!obj->has(k))
     return std::nullopt;
-  return JsonNode(obj->get(k), source_, path_ + "." + k);
+  return JsonNode(obj->get(k), source_, member_path(k));
 }
 
 std::vector<JsonNode> JsonNode::elements() const {
@@ -105,7 +143,7 @@ void JsonNode::allow_only(std::initializer_list<std::string_view> allowed) const
       std::string list;
       for (std::string_view a : allowed)
         list += (list.empty() ? "" : ", ") + std::string(a);
-      JsonNode(Poco::Dynamic::Var(), source_, path_ + "." + name)
+      JsonNode(Poco::Dynamic::Var(), source_, member_path(name))
           .fail("unknown member; expected one of " + list);
     }
   }

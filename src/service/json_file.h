@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace pathaudit::service {
@@ -29,6 +30,14 @@ class JsonNode {
   JsonNode at(std::string_view key) const;
   std::optional<JsonNode> find(std::string_view key) const;
   std::vector<JsonNode> elements() const;  // error unless an array
+  // Every member of an object, by name; error unless an object. Member paths use ['name'] when the
+  // name is not a plain identifier ("$.answers['voice.grade']").
+  std::vector<std::pair<std::string, JsonNode>> members() const;
+
+  bool is_null() const;
+  bool is_object() const;
+  bool is_array() const;
+  bool is_string() const;
 
   std::string as_string() const;  // error unless a string
   std::string as_nonempty_string() const;
@@ -44,7 +53,7 @@ class JsonNode {
  private:
   JsonNode(Poco::Dynamic::Var value, std::string source, std::string path)
       : value_(std::move(value)), source_(std::move(source)), path_(std::move(path)) {}
-  bool is_object() const;
+  std::string member_path(const std::string& name) const;
 
   Poco::Dynamic::Var value_;
   std::string source_;

@@ -35,11 +35,6 @@ std::vector<std::int64_t> parse_evidence(std::string_view json) {
   return ids;
 }
 
-crypto::Bytes column_bytes(sqlite3_stmt* st, int col) {
-  const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(st, col));
-  return crypto::Bytes(p, p + sqlite3_column_bytes(st, col));
-}
-
 }  // namespace
 
 FlagSync sync_flags(Session& s, const std::vector<NewFlag>& flags, const std::string& at) {
@@ -196,10 +191,14 @@ std::optional<StoredFlag> find_flag(Session& s, std::int64_t id) {
   return std::move(found.front());
 }
 
-std::vector<FlagCount> count_flags(Session& s) {
+std::vector<FlagCount> count_flags(Session& s, std::int64_t audit_id) {
   Statement q(connection(s),
-              "SELECT rule_id, severity, status, count(*) FROM flags GROUP BY rule_id, severity, "
-              "status ORDER BY rule_id, severity, status");
+              "SELECT rule_id, severity, status, count(*) FROM flags "
+              "WHERE ?1 = 0 OR child_id IN (SELECT c.child_id FROM sample_cases c "
+              "JOIN samples sm ON sm.id = c.sample_id WHERE sm.audit_id = ?1 AND sm.id = "
+              "(SELECT max(id) FROM samples WHERE audit_id = ?1)) "
+              "GROUP BY rule_id, severity, status ORDER BY rule_id, severity, status");
+  sqlite3_bind_int64(q.get(), 1, audit_id);
   std::vector<FlagCount> out;
   while (q.row()) {
     out.push_back({column_text(q.get(), 0), column_text(q.get(), 1), column_text(q.get(), 2),

@@ -65,7 +65,8 @@ struct FlagCount {
   std::string rule_id, severity, status;
   std::int64_t count;
 };
-std::vector<FlagCount> count_flags(Session& s);
+// audit_id 0: every flag; else the flags of the children in that audit's current sample.
+std::vector<FlagCount> count_flags(Session& s, std::int64_t audit_id = 0);
 
 void set_flag_status(Session& s, std::int64_t id, const std::string& status,
                      const crypto::Bytes& reason_sealed);

@@ -43,6 +43,19 @@ std::string column_text(sqlite3_stmt* st, int col) {
                      static_cast<std::size_t>(sqlite3_column_bytes(st, col)));
 }
 
+crypto::Bytes column_bytes(sqlite3_stmt* st, int col) {
+  const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(st, col));
+  if (!p)
+    return {};
+  return crypto::Bytes(p, p + sqlite3_column_bytes(st, col));
+}
+
+std::optional<crypto::Bytes> column_opt_bytes(sqlite3_stmt* st, int col) {
+  if (sqlite3_column_type(st, col) == SQLITE_NULL)
+    return std::nullopt;
+  return column_bytes(st, col);
+}
+
 bool Statement::row() {
   const int rc = sqlite3_step(st_);
   if (rc == SQLITE_ROW)

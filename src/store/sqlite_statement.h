@@ -6,9 +6,11 @@
 #include <sqlite3.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
+#include "crypto/bytes.h"
 #include "store/database.h"
 
 namespace pathaudit::store {
@@ -34,6 +36,21 @@ void bind_opt_blob(sqlite3_stmt* st, int i, const std::optional<T>& v) {
 
 // "" for NULL.
 std::string column_text(sqlite3_stmt* st, int col);
+// Empty for NULL.
+crypto::Bytes column_bytes(sqlite3_stmt* st, int col);
+// nullopt for NULL.
+std::optional<crypto::Bytes> column_opt_bytes(sqlite3_stmt* st, int col);
+// An optional id column: 0 for NULL.
+inline std::int64_t column_id(sqlite3_stmt* st, int col) {
+  return sqlite3_column_type(st, col) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, col);
+}
+// Binds NULL for id 0.
+inline void bind_id(sqlite3_stmt* st, int i, std::int64_t id) {
+  if (id == 0)
+    sqlite3_bind_null(st, i);
+  else
+    sqlite3_bind_int64(st, i, id);
+}
 
 class Statement {
  public:
