@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "cli/acting.h"
 #include "cli/command.h"
 #include "cli/output.h"
 #include "service/context.h"
@@ -29,7 +30,7 @@ int run_assign(const Invocation& in) {
     }
   }
 
-  auto ctx = service::Context::open({in.data_dir(), in.setting_overrides(), service::cli_actor()});
+  auto ctx = open_context(in);
   const auto r = service::assign_audit(*ctx, options);
   Table table({"kind", "agency", "cases", "created", "assigned", "unassigned", "assignees"});
   for (const auto& row : r.rows) {

@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "cli/acting.h"
 #include "cli/command.h"
 #include "cli/output.h"
 #include "service/context.h"
@@ -10,10 +11,6 @@
 
 namespace pathaudit::cli {
 namespace {
-
-std::unique_ptr<service::Context> open_context(const Invocation& in) {
-  return service::Context::open({in.data_dir(), in.setting_overrides(), service::cli_actor()});
-}
 
 std::string join(const std::vector<std::string>& parts, const char* sep) {
   std::string out;
@@ -32,7 +29,7 @@ int run_flags(const Invocation& in) {
       filter.status != "dismissed")
     throw UsageError("--status expects open, confirmed or dismissed");
   auto ctx = open_context(in);
-  const auto rows = service::flag_report(*ctx, filter);
+  const auto rows = service::flag_report(*ctx, acting_principal(in, *ctx), filter);
   // The csv columns are the contract of DESIGN.md section 5; table and json add id and status,
   // which `flags confirm|dismiss` need.
   const bool contract = in.format == "csv";
@@ -87,32 +84,32 @@ int run_recompute(const Invocation& in) {
 int run_review(const Invocation& in, const std::string& status) {
   if (in.args.size() != 1)
     throw UsageError("give one flag id");
-  std::int64_t id = 0;
-  try {
-    std::size_t used = 0;
-    id = std::stoll(in.args[0], &used);
-    if (used != in.args[0].size() || id <= 0)
-      throw std::invalid_argument("id");
-  } catch (const std::exception&) {
-    throw UsageError("the flag id must be a positive whole number");
-  }
+  const std::int64_t id = parse_id(in.args[0], "a flag id");
+  refuse_text_on_command_line(in, "reason", "reason-file");
+  std::string reason = read_text_option(in, "reason-file", 64 * 1024);
+  while (!reason.empty() && (reason.back() == '\n' || reason.back() == '\r'))
+    reason.pop_back();
   auto ctx = open_context(in);
-  service::review_flag(*ctx, id, status, in.required("reason"));
+  service::review_flag(*ctx, acting_principal(in, *ctx), id, status, reason);
   std::cout << "flag " << id << " " << status << "\n";
   return kExitOk;
 }
 
 void reason_option(Poco::Util::OptionSet& options) {
-  options.addOption(Poco::Util::Option("reason", "", "why (required; stored encrypted)")
-                        .argument("TEXT")
+  options.addOption(Poco::Util::Option("reason-file", "",
+                                       "file holding why, or - for standard input (required; "
+                                       "stored encrypted; never on the command line)")
+                        .argument("FILE")
                         .repeatable(false));
+  refused_text_option(options, "reason", "reason-file");
+  as_option(options);
 }
 
 const Registrar flags_command{Command{
     .name = "flags",
     .summary = "the gaps the rules found, with their evidence",
     .usage = "[--data-dir DIR] [--rule RULE] [--status open|confirmed|dismissed] "
-             "[--format table|csv|json]",
+             "[--as USER] [--format table|csv|json]",
     .formats = {"table", "csv", "json"},
     .define_options =
         [](Poco::Util::OptionSet& options) {
@@ -122,6 +119,7 @@ const Registrar flags_command{Command{
           options.addOption(Poco::Util::Option("status", "", "only flags with this status")
                                 .argument("STATUS")
                                 .repeatable(false));
+          as_option(options);
         },
     .run = run_flags,
 }};
@@ -151,7 +149,7 @@ const Registrar recompute_command{Command{
 const Registrar confirm_command{Command{
     .name = "flags confirm",
     .summary = "confirm a flag as a real gap, with a reason",
-    .usage = "[--data-dir DIR] ID --reason TEXT",
+    .usage = "[--data-dir DIR] ID --reason-file FILE|- [--as USER]",
     .define_options = reason_option,
     .run = [](const Invocation& in) { return run_review(in, "confirmed"); },
 }};
@@ -159,7 +157,7 @@ const Registrar confirm_command{Command{
 const Registrar dismiss_command{Command{
     .name = "flags dismiss",
     .summary = "dismiss a flag, with a reason",
-    .usage = "[--data-dir DIR] ID --reason TEXT",
+    .usage = "[--data-dir DIR] ID --reason-file FILE|- [--as USER]",
     .define_options = reason_option,
     .run = [](const Invocation& in) { return run_review(in, "dismissed"); },
 }};

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/acting.h"
 #include "cli/command.h"
 #include "cli/output.h"
 #include "service/context.h"
@@ -49,7 +50,7 @@ class ProgressBar {
 int run_import(const Invocation& in) {
   if (in.args.empty())
     throw UsageError("import needs at least one CSV file");
-  auto ctx = service::Context::open({in.data_dir(), in.setting_overrides(), service::cli_actor()});
+  auto ctx = open_context(in);
   service::ImportOptions options;
   options.ignore_unknown_columns = in.has("ignore-unknown-columns");
   service::ImportResult result;
@@ -72,7 +73,7 @@ int run_import(const Invocation& in) {
 int run_links(const Invocation& in) {
   if (!in.args.empty())
     throw UsageError("links takes no arguments");
-  auto ctx = service::Context::open({in.data_dir(), in.setting_overrides(), service::cli_actor()});
+  auto ctx = open_context(in);
   Table table({"agency", "event_ref", "child_key", "tier"});
   for (auto& r : service::link_report(*ctx)) {
     table.add({r.agency, r.event_ref, r.child_key, r.tier});

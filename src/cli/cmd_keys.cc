@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <iostream>
 
+#include "cli/acting.h"
 #include "cli/command.h"
 #include "cli/output.h"
 #include "service/context.h"
@@ -18,14 +19,14 @@ namespace {
 using Poco::Util::Option;
 using Poco::Util::OptionSet;
 
-std::unique_ptr<service::Context> open_context(const Invocation& in) {
+std::unique_ptr<service::Context> open_without_arguments(const Invocation& in) {
   if (!in.args.empty())
     throw UsageError("this command takes no arguments");
-  return service::Context::open({in.data_dir(), in.setting_overrides(), service::cli_actor()});
+  return open_context(in);
 }
 
 int run_status(const Invocation& in) {
-  auto ctx = open_context(in);
+  auto ctx = open_without_arguments(in);
   Table table({"id", "purpose", "state", "primary", "created_at", "sealed_fields"});
   for (const auto& k : service::key_status(*ctx)) {
     table.add({std::to_string(k.id), k.purpose, k.state, k.primary ? "yes" : "no", k.created_at,
@@ -36,7 +37,7 @@ int run_status(const Invocation& in) {
 }
 
 int run_rotate_master(const Invocation& in) {
-  auto ctx = open_context(in);
+  auto ctx = open_without_arguments(in);
   const std::string file = in.required("new-master-key-file");
   const int n = service::rotate_master_key(*ctx, file);
   std::cout << "re-wrapped " << n << " data keys under the new master key; "
@@ -50,7 +51,7 @@ int run_rotate_master(const Invocation& in) {
 }
 
 int run_rotate_data_key(const Invocation& in) {
-  auto ctx = open_context(in);
+  auto ctx = open_without_arguments(in);
   const bool tty = isatty(2);
   auto progress = [&](const service::RotationProgress& p) {
     if (tty)
@@ -72,7 +73,7 @@ int run_rotate_data_key(const Invocation& in) {
 }
 
 int run_shred(const Invocation& in) {
-  auto ctx = open_context(in);
+  auto ctx = open_without_arguments(in);
   const int id = in.integer("key-id", 0);
   const int confirm = in.integer("confirm", -1);
   if (id <= 0)

@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "cli/acting.h"
 #include "cli/command.h"
 #include "cli/output.h"
 #include "service/context.h"
@@ -26,7 +27,7 @@ int run_sample(const Invocation& in) {
   options.strata = in.value("strata").value_or("");
   options.include_flagged = in.int64("include-flagged", 0);
 
-  auto ctx = service::Context::open({in.data_dir(), in.setting_overrides(), service::cli_actor()});
+  auto ctx = open_context(in);
   const auto r = service::draw_audit_sample(*ctx, options);
   Table table({"child_key", "stratum", "flagged"});
   for (const auto& c : r.cases)

@@ -1,6 +1,7 @@
 // pathaudit templates validate | import | list
 #include <iostream>
 
+#include "cli/acting.h"
 #include "cli/command.h"
 #include "cli/output.h"
 #include "service/context.h"
@@ -24,7 +25,7 @@ int run_validate(const Invocation& in) {
 
 int run_import(const Invocation& in) {
   const std::string& file = one_file(in, "templates import");
-  auto ctx = service::Context::open({in.data_dir(), in.setting_overrides(), service::cli_actor()});
+  auto ctx = open_context(in);
   const service::TemplateImportResult r = service::import_template(*ctx, file);
   const std::string name = r.key + " version " + std::to_string(r.version);
   if (r.imported) {
@@ -40,7 +41,7 @@ int run_import(const Invocation& in) {
 int run_list(const Invocation& in) {
   if (!in.args.empty())
     throw UsageError("templates list takes no arguments");
-  auto ctx = service::Context::open({in.data_dir(), in.setting_overrides(), service::cli_actor()});
+  auto ctx = open_context(in);
   Table table({"key", "version", "title", "sha256_prefix", "imported_at", "in_use"});
   for (const auto& t : service::list_templates(*ctx)) {
     table.add({t.record.key, std::to_string(t.record.version), t.record.title,

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <string>
 
+#include "cli/acting.h"
 #include "cli/command.h"
 #include "cli/output.h"
 #include "core/errors.h"
@@ -17,10 +18,6 @@ namespace {
 
 using Poco::Util::Option;
 using Poco::Util::OptionSet;
-
-std::unique_ptr<service::Context> open_context(const Invocation& in) {
-  return service::Context::open({in.data_dir(), in.setting_overrides(), service::cli_actor()});
-}
 
 // One line from standard input, without its line end. On a terminal, echo is off while it is
 // typed. The password is never printed, logged or put in an error message.

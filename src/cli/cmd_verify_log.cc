@@ -1,6 +1,7 @@
 // pathaudit verify-log
 #include <iostream>
 
+#include "cli/acting.h"
 #include "cli/command.h"
 #include "service/context.h"
 #include "service/verify_log.h"
@@ -11,7 +12,7 @@ namespace {
 int run_verify_log(const Invocation& in) {
   if (!in.args.empty())
     throw UsageError("verify-log takes no arguments");
-  auto ctx = service::Context::open({in.data_dir(), in.setting_overrides(), service::cli_actor()});
+  auto ctx = open_context(in);
   const store::AuditLogVerification v = service::verify_log(*ctx);
   if (v.ok) {
     std::cout << "OK: " << v.entries << " entries, chain intact; head " << v.head_hash << "\n";

@@ -114,7 +114,7 @@ std::vector<AuditRecord> query_audits(store::Session& s, const std::string& wher
                                       std::vector<std::int64_t> params) {
   Poco::Data::Statement st(s);
   st << "SELECT a.id, a.title, a.template_id, t.template_key, t.version, a.period_start, "
-        "a.period_end, a.scope, a.status, a.created_by, a.created_at "
+        "a.period_end, a.scope, a.status, a.created_by, a.created_at, a.dual_review "
         "FROM audits a JOIN templates t ON t.id = a.template_id " +
             where;
   for (auto& p : params)
@@ -136,6 +136,7 @@ std::vector<AuditRecord> query_audits(store::Session& s, const std::string& wher
     a.period_start = *start;
     a.period_end = *end;
     a.scope = AuditScope::from_json(rs[7].convert<std::string>());
+    a.dual_review = rs[11].convert<int>() != 0;
     a.status = rs[8].convert<std::string>();
     a.created_by = rs[9].convert<std::string>();
     a.created_at = rs[10].convert<std::string>();
@@ -248,14 +249,16 @@ AuditRecord create_audit(Context& ctx, const NewAudit& audit) {
     std::string title = audit.title, period_start = start.iso(), period_end = end.iso();
     std::string scope_json = scope.to_json(), by = ctx.actor(), at = ctx.clock().now_utc();
     std::int64_t template_id = tmpl->id;
+    int dual = audit.dual_review ? 1 : 0;
     s << "INSERT INTO audits (title, template_id, period_start, period_end, scope, created_by, "
-         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+         "created_at, dual_review) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         use(title), use(template_id), use(period_start), use(period_end), use(scope_json), use(by),
-        use(at), now;
+        use(at), use(dual), now;
     std::int64_t id = 0;
     s << "SELECT last_insert_rowid()", into(id), now;
     ctx.audit(s, "audit.create", "audit:" + std::to_string(id),
-              "ok: template " + tmpl->key + "@" + std::to_string(tmpl->version));
+              "ok: template " + tmpl->key + "@" + std::to_string(tmpl->version) +
+                  (audit.dual_review ? ", blind dual review" : ""));
     return load_audit(s, id);
   });
 }

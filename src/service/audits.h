@@ -39,6 +39,9 @@ struct NewAudit {
   std::string period_start;  // YYYY-MM-DD
   std::string period_end;
   AuditScope scope;
+  // Blind dual review: every return is also graded by a second auditor of the agency, who cannot
+  // see the first's answers; collation reports their agreement.
+  bool dual_review = false;
 };
 
 struct AuditRecord {
@@ -50,6 +53,7 @@ struct AuditRecord {
   core::Date period_start;
   core::Date period_end;
   AuditScope scope;
+  bool dual_review = false;
   std::string status;
   std::string created_by;
   std::string created_at;

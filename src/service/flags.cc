@@ -1,10 +1,12 @@
 #include "service/flags.h"
 
 #include "core/errors.h"
+#include "core/review.h"
 #include "crypto/hash.h"
 #include "service/reference_data.h"
 #include "service/rule_set_file.h"
 #include "store/event_facts.h"
+#include "store/reviews.h"
 #include "store/sealed_fields.h"
 
 namespace pathaudit::service {
@@ -49,8 +51,18 @@ FlagComputation recompute_flags(Context& ctx) {
   return ctx.db().write([&](store::Session& s) { return recompute_flags(ctx, s); });
 }
 
-std::vector<FlagReportRow> flag_report(Context& ctx, const store::FlagFilter& filter) {
-  auto flags = ctx.db().read([&](store::Session& s) { return store::list_flags(s, filter); });
+std::vector<FlagReportRow> flag_report(Context& ctx, const Principal& who,
+                                       const store::FlagFilter& filter) {
+  if (!who.sees_case_content())
+    throw core::ForbiddenError("flags hold case references: they are for QA leads and auditors");
+  auto flags = ctx.db().read([&](store::Session& s) {
+    auto all = store::list_flags(s, filter);
+    if (who.is_auditor()) {
+      const auto mine = store::children_assigned_to(s, who.user_id);
+      std::erase_if(all, [&](const store::StoredFlag& f) { return !mine.count(f.child_id); });
+    }
+    return all;
+  });
   std::vector<FlagReportRow> out;
   out.reserve(flags.size());
   std::int64_t opened = 0;
@@ -65,9 +77,9 @@ std::vector<FlagReportRow> flag_report(Context& ctx, const store::FlagFilter& fi
     out.push_back(std::move(row));
   }
   ctx.db().write([&](store::Session& s) {
-    ctx.audit(s, "flags.read", "flags",
-              "ok: " + std::to_string(out.size()) + " flags, " + std::to_string(opened) +
-                  " references opened");
+    audit_as(ctx, s, who, "flags.read", "flags",
+             "ok: " + std::to_string(out.size()) + " flags, " + std::to_string(opened) +
+                 " references opened");
   });
   return out;
 }
@@ -76,23 +88,27 @@ std::vector<store::FlagCount> flag_summary(Context& ctx) {
   return ctx.db().read([](store::Session& s) { return store::count_flags(s); });
 }
 
-void review_flag(Context& ctx, std::int64_t flag_id, const std::string& status,
-                 const std::string& reason) {
+void review_flag(Context& ctx, const Principal& who, std::int64_t flag_id,
+                 const std::string& status, const std::string& reason) {
+  if (!who.sees_case_content())
+    throw core::ForbiddenError("flags are confirmed or dismissed by QA leads and auditors");
   if (status != "confirmed" && status != "dismissed")
     throw core::ValidationError("a flag can be confirmed or dismissed, not \"" + status + "\"");
-  if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
+  if (auto why = core::text_problem(reason))
     throw core::ValidationError("a reason is required to " +
                                 std::string(status == "confirmed" ? "confirm" : "dismiss") +
-                                " a flag");
+                                " a flag: " + *why);
   const auto keyring = ctx.keyring();
   ctx.db().write([&](store::Session& s) {
-    if (!store::find_flag(s, flag_id))
+    const auto flag = store::find_flag(s, flag_id);
+    if (!flag ||
+        (who.is_auditor() && !store::children_assigned_to(s, who.user_id).count(flag->child_id)))
       throw core::NotFoundError("flag " + std::to_string(flag_id) + " does not exist");
     const crypto::Bytes sealed = keyring->seal(
         "field", reason, store::sealed_field_aad("flags", "status_reason_sealed", flag_id));
     store::set_flag_status(s, flag_id, status, sealed);
-    ctx.audit(s, "flags." + std::string(status == "confirmed" ? "confirm" : "dismiss"),
-              "flag:" + std::to_string(flag_id));
+    audit_as(ctx, s, who, "flags." + std::string(status == "confirmed" ? "confirm" : "dismiss"),
+             "flag:" + std::to_string(flag_id));
   });
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/rules.h"
 #include "service/context.h"
+#include "service/principal.h"
 #include "store/flags.h"
 
 namespace pathaudit::service {
@@ -37,14 +38,17 @@ struct FlagReportRow {
 };
 
 // Flags with their evidence references. Opening references reads case content: recorded in the
-// audit log with the number opened.
-std::vector<FlagReportRow> flag_report(Context& ctx, const store::FlagFilter& filter);
+// audit log with the number opened. QA leads see every flag, auditors those of the cases assigned
+// to them; admins and board members none (ForbiddenError).
+std::vector<FlagReportRow> flag_report(Context& ctx, const Principal& who,
+                                       const store::FlagFilter& filter);
 
 // Counts per rule, severity and status: no case content, nothing opened.
 std::vector<store::FlagCount> flag_summary(Context& ctx);
 
 // An auditor's decision on a flag: "confirmed" or "dismissed", with a reason (required, sealed).
-void review_flag(Context& ctx, std::int64_t flag_id, const std::string& status,
-                 const std::string& reason);
+// An auditor decides only flags of cases assigned to them (another flag is "not found").
+void review_flag(Context& ctx, const Principal& who, std::int64_t flag_id,
+                 const std::string& status, const std::string& reason);
 
 }  // namespace pathaudit::service

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/errors.h"
@@ -248,14 +249,19 @@ AssignResult assign_audit(Context& ctx, const AssignOptions& options) {
                 [&](int a, int b) { return agencies.code(a) < agencies.code(b); });
     }
 
-    // What exists already: (case, agency) -> (assignment id, user id or 0); discussions by case.
-    std::map<std::pair<std::int64_t, int>, std::pair<std::int64_t, std::int64_t>> returns;
+    // Blind dual review gives every return a second slot, for a different auditor.
+    const int slots = audit.dual_review ? 2 : 1;
+
+    // What exists already: (case, agency, slot) -> (assignment id, user id or 0); discussions by
+    // case.
+    using ReturnKey = std::tuple<std::int64_t, int, int>;
+    std::map<ReturnKey, std::pair<std::int64_t, std::int64_t>> returns;
     std::set<std::int64_t> discussions;
     std::map<int, std::size_t> turn;  // round-robin position per agency
     {
       store::Statement q(store::connection(s),
                          "SELECT a.id, a.sample_case_id, a.kind, coalesce(a.agency_id, 0), "
-                         "coalesce(a.user_id, 0) FROM assignments a "
+                         "coalesce(a.user_id, 0), a.slot FROM assignments a "
                          "JOIN sample_cases c ON c.id = a.sample_case_id WHERE c.sample_id = ?");
       sqlite3_bind_int64(q.get(), 1, sample_id);
       while (q.row()) {
@@ -264,10 +270,11 @@ AssignResult assign_audit(Context& ctx, const AssignOptions& options) {
         const std::string kind = store::column_text(q.get(), 2);
         const int agency = sqlite3_column_int(q.get(), 3);
         const std::int64_t user = sqlite3_column_int64(q.get(), 4);
+        const int slot = sqlite3_column_int(q.get(), 5);
         if (kind == "discussion") {
           discussions.insert(c);
         } else {
-          returns[{c, agency}] = {id, user};
+          returns[{c, agency, slot}] = {id, user};
           if (user != 0)
             ++turn[agency];  // continue the rotation where earlier runs left it
         }
@@ -277,73 +284,85 @@ AssignResult assign_audit(Context& ctx, const AssignOptions& options) {
     const std::string at = ctx.clock().now_utc();
     store::Statement insert_assignment(
         store::connection(s),
-        "INSERT INTO assignments (sample_case_id, kind, agency_id, user_id, created_at) "
-        "VALUES (?, ?, ?, ?, ?)");
+        "INSERT INTO assignments (sample_case_id, kind, agency_id, user_id, created_at, slot) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
     store::Statement insert_review(
         store::connection(s),
         "INSERT INTO reviews (assignment_id, state, updated_at) VALUES (?, 'assigned', ?)");
+    store::Statement insert_discussion(
+        store::connection(s),
+        "INSERT INTO discussions (assignment_id, state, updated_at) VALUES (?, 'open', ?)");
     store::Statement fill(store::connection(s),
                           "UPDATE assignments SET user_id = ? WHERE id = ? AND user_id IS NULL");
     store::Statement touch_review(store::connection(s),
                                   "UPDATE reviews SET updated_at = ? WHERE assignment_id = ?");
-    auto insert = [&](std::int64_t c, const char* kind, int agency, std::int64_t user) {
+    auto insert = [&](std::int64_t c, const char* kind, int agency, std::int64_t user, int slot) {
       sqlite3_stmt* st = insert_assignment.get();
       sqlite3_bind_int64(st, 1, c);
       sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-      if (agency)
-        sqlite3_bind_int(st, 3, agency);
-      else
-        sqlite3_bind_null(st, 3);
-      if (user)
-        sqlite3_bind_int64(st, 4, user);
-      else
-        sqlite3_bind_null(st, 4);
+      store::bind_id(st, 3, agency);
+      store::bind_id(st, 4, user);
       store::bind_text(st, 5, at);
+      sqlite3_bind_int(st, 6, slot);
       insert_assignment.row();
       insert_assignment.reset();
       return last_id(s);
     };
-    auto next_auditor = [&](int agency) -> std::int64_t {
+    auto add_row = [&](store::Statement& st, std::int64_t assignment) {
+      sqlite3_bind_int64(st.get(), 1, assignment);
+      store::bind_text(st.get(), 2, at);
+      st.row();
+      st.reset();
+    };
+    // The next auditor of the agency in the rotation who is not `other` (the case's other
+    // reviewer in a dual review); 0 when there is none.
+    auto next_auditor = [&](int agency, std::int64_t other) -> std::int64_t {
       const auto pool = pools.find(agency);
       if (pool == pools.end() || pool->second.empty())
         return 0;
-      return pool->second[turn[agency]++ % pool->second.size()].first;
+      for (std::size_t tries = 0; tries < pool->second.size(); ++tries) {
+        const std::int64_t user = pool->second[turn[agency]++ % pool->second.size()].first;
+        if (user != other)
+          return user;
+      }
+      return 0;
     };
 
     std::map<int, std::int64_t> created;
     std::int64_t discussions_created = 0;
     for (const std::int64_t c : cases) {
       for (const int agency : involved[c]) {
-        auto existing = returns.find({c, agency});
-        if (existing != returns.end()) {
-          if (existing->second.second != 0)
-            continue;  // assigned work is never moved by assign
-          const std::int64_t user = next_auditor(agency);
-          if (user == 0)
+        for (int slot = 1; slot <= slots; ++slot) {
+          const auto other_slot = returns.find({c, agency, 3 - slot});
+          const std::int64_t other = other_slot == returns.end() ? 0 : other_slot->second.second;
+          auto existing = returns.find({c, agency, slot});
+          if (existing != returns.end()) {
+            if (existing->second.second != 0)
+              continue;  // assigned work is never moved by assign
+            const std::int64_t user = next_auditor(agency, other);
+            if (user == 0)
+              continue;
+            sqlite3_bind_int64(fill.get(), 1, user);
+            sqlite3_bind_int64(fill.get(), 2, existing->second.first);
+            fill.row();
+            fill.reset();
+            store::bind_text(touch_review.get(), 1, at);
+            sqlite3_bind_int64(touch_review.get(), 2, existing->second.first);
+            touch_review.row();
+            touch_review.reset();
+            existing->second.second = user;
+            ++created[agency];
             continue;
-          sqlite3_bind_int64(fill.get(), 1, user);
-          sqlite3_bind_int64(fill.get(), 2, existing->second.first);
-          fill.row();
-          fill.reset();
-          store::bind_text(touch_review.get(), 1, at);
-          sqlite3_bind_int64(touch_review.get(), 2, existing->second.first);
-          touch_review.row();
-          touch_review.reset();
-          existing->second.second = user;
+          }
+          const std::int64_t user = next_auditor(agency, other);
+          const std::int64_t id = insert(c, "return", agency, user, slot);
+          add_row(insert_review, id);
+          returns[{c, agency, slot}] = {id, user};
           ++created[agency];
-          continue;
         }
-        const std::int64_t user = next_auditor(agency);
-        const std::int64_t id = insert(c, "return", agency, user);
-        sqlite3_bind_int64(insert_review.get(), 1, id);
-        store::bind_text(insert_review.get(), 2, at);
-        insert_review.row();
-        insert_review.reset();
-        returns[{c, agency}] = {id, user};
-        ++created[agency];
       }
       if (!discussions.count(c)) {
-        insert(c, "discussion", 0, qa->id);
+        add_row(insert_discussion, insert(c, "discussion", 0, qa->id, 1));
         discussions.insert(c);
         ++discussions_created;
       }
@@ -355,7 +374,8 @@ AssignResult assign_audit(Context& ctx, const AssignOptions& options) {
     std::map<std::string, std::map<std::string, int>> counts;
     {
       store::Statement q(store::connection(s),
-                         "SELECT a.kind, coalesce(g.code, ''), coalesce(u.username, '') "
+                         "SELECT a.kind, coalesce(g.code, ''), coalesce(u.username, ''), "
+                         "coalesce(u.disabled, 0) "
                          "FROM assignments a JOIN sample_cases c ON c.id = a.sample_case_id "
                          "LEFT JOIN agencies g ON g.id = a.agency_id "
                          "LEFT JOIN users u ON u.id = a.user_id WHERE c.sample_id = ?");
@@ -364,6 +384,7 @@ AssignResult assign_audit(Context& ctx, const AssignOptions& options) {
         const std::string kind = store::column_text(q.get(), 0);
         const std::string code = store::column_text(q.get(), 1);
         const std::string user = store::column_text(q.get(), 2);
+        const bool disabled = sqlite3_column_int(q.get(), 3) != 0;
         const std::string key = kind == "return" ? code : std::string("\x7f");  // discussion last
         auto& row = by_agency[key];
         row.kind = kind;
@@ -374,6 +395,7 @@ AssignResult assign_audit(Context& ctx, const AssignOptions& options) {
         } else {
           ++row.assigned;
           ++counts[key][user];
+          row.held_by_disabled += disabled ? 1 : 0;
         }
       }
     }

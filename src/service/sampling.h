@@ -62,6 +62,8 @@ struct AssignmentSummaryRow {
   std::int64_t created = 0;  // made by this run (including unassigned returns given a user)
   std::int64_t assigned = 0;
   std::int64_t unassigned = 0;
+  // Assigned to an account disabled since: the work waits for a QA lead to reassign it.
+  std::int64_t held_by_disabled = 0;
   std::string assignees;  // "alice 3; bob 2"
 };
 
@@ -70,11 +72,11 @@ struct AssignResult {
   std::vector<std::string> agencies_without;  // codes of agencies with unassigned returns
 };
 
-// One return per involved agency per sampled case and one discussion per case, for the audit's
-// current sample. Adds what is missing and gives unassigned returns a user when one is available;
-// never moves an assignment that already has a user. NotFoundError for an unknown audit or user;
-// ValidationError for a user with the wrong role, agency or a disabled account; ConflictError
-// when the audit has no sample.
+// One return per involved agency per sampled case (two, for different auditors, when the audit
+// has blind dual review) and one discussion per case, for the audit's current sample. Adds what is
+// missing and gives unassigned returns a user when one is available; never moves an assignment that
+// already has a user. NotFoundError for an unknown audit or user; ValidationError for a user with
+// the wrong role, agency or a disabled account; ConflictError when the audit has no sample.
 AssignResult assign_audit(Context& ctx, const AssignOptions& options);
 
 }  // namespace pathaudit::service

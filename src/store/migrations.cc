@@ -216,8 +216,65 @@ const Migration kInitial{
              BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END)",
     }};
 
+// Version 2: the review workflow (core/review.h). Blind dual review gives a return a second slot;
+// a section an auditor marks not applicable, grades and tags stay plain so collation counts them
+// without opening case content; discussion learning and live concerns are sealed.
+const Migration kReviewWorkflow{
+    2,
+    "review workflow",
+    {
+        R"(ALTER TABLE audits ADD COLUMN dual_review INTEGER NOT NULL DEFAULT 0)",
+        R"(ALTER TABLE assignments ADD COLUMN slot INTEGER NOT NULL DEFAULT 1
+             CHECK (slot IN (1, 2)))",
+        R"(CREATE INDEX assignments_case ON assignments(sample_case_id))",
+        R"(ALTER TABLE reviews ADD COLUMN not_applicable TEXT)",
+        R"(ALTER TABLE reviews ADD COLUMN times_returned INTEGER NOT NULL DEFAULT 0)",
+        R"(ALTER TABLE reviews ADD COLUMN accepted_at TEXT)",
+        R"(ALTER TABLE answers ADD COLUMN tags TEXT)",
+        R"(ALTER TABLE answers ADD COLUMN moderated_by TEXT)",
+        R"(CREATE TABLE discussions (
+             id INTEGER PRIMARY KEY,
+             assignment_id INTEGER NOT NULL UNIQUE REFERENCES assignments(id),
+             state TEXT NOT NULL CHECK (state IN ('open','discussed','moderated','locked')),
+             held_on TEXT,
+             attendees TEXT,
+             learning_sealed BLOB,
+             learning_tags TEXT,
+             updated_at TEXT NOT NULL,
+             discussed_at TEXT,
+             moderated_at TEXT,
+             locked_at TEXT))",
+        R"(CREATE TABLE discussion_grades (
+             discussion_id INTEGER NOT NULL REFERENCES discussions(id),
+             stage TEXT NOT NULL,
+             grade TEXT NOT NULL,
+             PRIMARY KEY (discussion_id, stage)))",
+        R"(ALTER TABLE actions ADD COLUMN sample_case_id INTEGER REFERENCES sample_cases(id))",
+        R"(ALTER TABLE actions ADD COLUMN created_by TEXT)",
+        R"(CREATE TABLE live_concerns (
+             id INTEGER PRIMARY KEY,
+             review_id INTEGER NOT NULL REFERENCES reviews(id),
+             raised_by TEXT NOT NULL,
+             raised_at TEXT NOT NULL,
+             description_sealed BLOB,
+             status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','acknowledged')),
+             acknowledged_by TEXT,
+             acknowledged_at TEXT))",
+        // One row per QA lead per live concern: the escalation each of them must see at once.
+        R"(CREATE TABLE notifications (
+             id INTEGER PRIMARY KEY,
+             user_id INTEGER NOT NULL REFERENCES users(id),
+             kind TEXT NOT NULL,
+             object TEXT NOT NULL,
+             created_at TEXT NOT NULL,
+             read_at TEXT))",
+        // Reviews that existed before discussions did get theirs; so does every later case.
+        R"(INSERT INTO discussions (assignment_id, state, updated_at)
+             SELECT id, 'open', created_at FROM assignments WHERE kind = 'discussion')",
+    }};
+
 const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> all{kInitial};
+  static const std::vector<Migration> all{kInitial, kReviewWorkflow};
   return all;
 }
 

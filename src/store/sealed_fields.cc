@@ -22,10 +22,15 @@ Poco::Data::BLOB key_id_blob(std::uint32_t id) {
 
 const std::vector<SealedColumn>& sealed_columns() {
   static const std::vector<SealedColumn> columns{
-      {"events", "event_ref_sealed"},    {"events", "notes_sealed"},
-      {"answers", "value_sealed"},       {"answers", "moderation_rationale_sealed"},
-      {"answers", "qa_comment_sealed"},  {"flags", "status_reason_sealed"},
+      {"events", "event_ref_sealed"},
+      {"events", "notes_sealed"},
+      {"answers", "value_sealed"},
+      {"answers", "moderation_rationale_sealed"},
+      {"answers", "qa_comment_sealed"},
+      {"flags", "status_reason_sealed"},
       {"actions", "description_sealed"},
+      {"discussions", "learning_sealed"},
+      {"live_concerns", "description_sealed"},
   };
   return columns;
 }

@@ -1,6 +1,8 @@
 // `pathaudit flags` end to end: synthetic extracts imported by the real binary into a real data
 // directory, flags computed in the import, listed in the contract's CSV, reviewed, and kept or
 // withdrawn as later imports change their evidence.
+#include <sqlite3.h>
+
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
@@ -153,11 +155,21 @@ TEST_CASE("a reviewed flag keeps its status while its evidence stands", "[flags]
   REQUIRE(ids.size() >= 2);
 
   const std::string reason = "Checked the crime record: closure reason recorded elsewhere";
-  REQUIRE(run_pathaudit({"flags", "confirm", ids[0], "--data-dir", p.data, "--reason",
-                         "Confirmed at the multi-agency discussion"})
+  write_file(p.dir / "confirm.txt", "Confirmed at the multi-agency discussion\n");
+  write_file(p.dir / "dismiss.txt", reason + "\n");
+  REQUIRE(run_pathaudit({"flags", "confirm", ids[0], "--data-dir", p.data, "--reason-file",
+                         p.dir / "confirm.txt"})
               .status == 0);
-  REQUIRE(run_pathaudit({"flags", "dismiss", ids[1], "--data-dir", p.data, "--reason", reason})
+  REQUIRE(run_pathaudit({"flags", "dismiss", ids[1], "--data-dir", p.data, "--reason-file",
+                         p.dir / "dismiss.txt"})
               .status == 0);
+  // The reason never goes on the command line, where the process list shows it; the refusal does
+  // not repeat it.
+  const auto on_argv =
+      run_pathaudit({"flags", "dismiss", ids[0], "--data-dir", p.data, "--reason", reason});
+  CHECK(on_argv.status == 64);
+  CHECK_THAT(on_argv.err, Catch::Contains("--reason is refused"));
+  CHECK(on_argv.err.find(reason) == std::string::npos);
   // The reason is sealed: not in the database file or its WAL in clear.
   for (const char* f : {"/pathaudit.db", "/pathaudit.db-wal"})
     CHECK(read_file(p.data + f).find(reason) == std::string::npos);
@@ -191,6 +203,19 @@ TEST_CASE("a reviewed flag keeps its status while its evidence stands", "[flags]
   auto summary = run_pathaudit({"flags", "summary", "--data-dir", p.data, "--format", "csv"});
   CHECK(summary.out.find("nfa_wording") == std::string::npos);
   // The audit log says flags were withdrawn after review, and still verifies.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2((p.data + "/pathaudit.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+          SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db,
+                     "SELECT outcome FROM audit_log WHERE action = 'flags.compute' "
+                     "ORDER BY seq DESC LIMIT 1",
+                     -1, &st, nullptr);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  const std::string outcome = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  CHECK_THAT(outcome, Catch::Contains("of which 2 had been reviewed"));
   auto log = run_pathaudit({"verify-log", "--data-dir", p.data});
   CHECK(log.status == 0);
 }
@@ -199,15 +224,23 @@ TEST_CASE("reviewing a flag needs a reason and an existing flag", "[flags]") {
   Partnership p(without_noise(6, 50));
   auto no_reason = run_pathaudit({"flags", "confirm", "1", "--data-dir", p.data});
   CHECK(no_reason.status == 64);
-  auto blank = run_pathaudit({"flags", "dismiss", "1", "--data-dir", p.data, "--reason", "  "});
+  write_file(p.dir / "blank.txt", "  \n");
+  write_file(p.dir / "x.txt", "x");
+  auto blank = run_pathaudit(
+      {"flags", "dismiss", "1", "--data-dir", p.data, "--reason-file", p.dir / "blank.txt"});
   CHECK(blank.status == 65);
   CHECK_THAT(blank.err, Catch::Contains("a reason is required"));
-  auto missing =
-      run_pathaudit({"flags", "confirm", "999999", "--data-dir", p.data, "--reason", "x"});
+  auto missing = run_pathaudit(
+      {"flags", "confirm", "999999", "--data-dir", p.data, "--reason-file", p.dir / "x.txt"});
   CHECK(missing.status == 1);
   CHECK_THAT(missing.err, Catch::Contains("flag 999999 does not exist"));
-  auto bad_id = run_pathaudit({"flags", "confirm", "abc", "--data-dir", p.data, "--reason", "x"});
+  auto bad_id = run_pathaudit(
+      {"flags", "confirm", "abc", "--data-dir", p.data, "--reason-file", p.dir / "x.txt"});
   CHECK(bad_id.status == 64);
+  auto no_file = run_pathaudit(
+      {"flags", "confirm", "1", "--data-dir", p.data, "--reason-file", p.dir / "absent.txt"});
+  CHECK(no_file.status == 65);
+  CHECK_THAT(no_file.err, Catch::Contains("absent.txt: cannot be read"));
 }
 
 TEST_CASE("flags recompute with a local rule set, and a broken one refused with its path",
