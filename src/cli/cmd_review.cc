@@ -246,11 +246,13 @@ int run_flag(const Invocation& in) {
 
 int run_concern(const Invocation& in) {
   const std::int64_t id = one_id(in, "review id");
-  const std::string text = read_text_option(in, "file", 64 * 1024);
+  std::string text = read_text_option(in, "file", 64 * 1024);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+    text.pop_back();
   auto ctx = open_context(in);
   const auto r = service::raise_concern(*ctx, acting_principal(in, *ctx), id, text);
   std::cout << "live safeguarding concern " << r.id << " recorded and escalated to "
-            << r.qa_leads_notified << " QA leads\n";
+            << r.qa_leads_notified << (r.qa_leads_notified == 1 ? " QA lead\n" : " QA leads\n");
   if (r.qa_leads_notified == 0)
     std::cerr << "warning: there is no active QA lead to escalate to: follow your agency's "
                  "safeguarding procedure and tell the audit's QA lead now\n";
