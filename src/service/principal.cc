@@ -53,4 +53,10 @@ void require_qa(const Principal& p, const char* what) {
                                " has the role " + (p.role.empty() ? "none" : p.role));
 }
 
+void require_admin(const Principal& p, const char* what) {
+  if (!p.is_admin())
+    throw core::ForbiddenError(std::string(what) + " is for admins; " + p.username +
+                               " has the role " + (p.role.empty() ? "none" : p.role));
+}
+
 }  // namespace pathaudit::service

@@ -29,6 +29,8 @@ struct Principal {
   std::string actor() const;
   // The operator, or a QA lead: audits, returns, moderation, collation.
   bool is_qa() const { return operator_ || role == "qa_lead"; }
+  // The operator, or an admin: users, agencies and keys, never case content.
+  bool is_admin() const { return operator_ || role == "admin"; }
   bool is_auditor() const { return !operator_ && role == "auditor"; }
   // Admins and board members see no case content.
   bool sees_case_content() const { return operator_ || role == "qa_lead" || role == "auditor"; }
@@ -45,5 +47,8 @@ void audit_as(Context& ctx, store::Session& s, const Principal& who, const std::
 
 // Throws ForbiddenError naming the role needed, unless the principal is the operator or a QA lead.
 void require_qa(const Principal& p, const char* what);
+
+// Throws ForbiddenError naming the role needed, unless the principal is the operator or an admin.
+void require_admin(const Principal& p, const char* what);
 
 }  // namespace pathaudit::service
