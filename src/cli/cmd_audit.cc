@@ -56,7 +56,7 @@ int run_create(const Invocation& in) {
   audit.scope.entry_points = list_option(in, "scope-entry-point");
   audit.dual_review = in.has("dual-review");
   auto ctx = open_context(in);
-  const auto a = service::create_audit(*ctx, audit);
+  const auto a = service::create_audit(*ctx, acting_principal(in, *ctx), audit);
   std::cout << "audit " << a.id << " created: template " << a.template_key << "@"
             << a.template_version << ", period " << a.period_start.iso() << " to "
             << a.period_end.iso() << ", scope " << scope_text(a.scope)
@@ -71,7 +71,7 @@ int run_list(const Invocation& in) {
   auto ctx = open_context(in);
   Table table({"id", "title", "template", "period_start", "period_end", "scope", "dual_review",
                "status", "created_by", "created_at"});
-  for (const auto& a : service::list_audits(*ctx)) {
+  for (const auto& a : service::list_audits(*ctx, acting_principal(in, *ctx))) {
     table.add({std::to_string(a.id), a.title,
                a.template_key + "@" + std::to_string(a.template_version), a.period_start.iso(),
                a.period_end.iso(), scope_text(a.scope), a.dual_review ? "yes" : "no", a.status,
@@ -86,7 +86,7 @@ int run_show(const Invocation& in) {
     throw UsageError("audit show takes one audit id");
   const std::int64_t id = parse_id(in.args[0], "an audit id");
   auto ctx = open_context(in);
-  const auto o = service::audit_overview(*ctx, id);
+  const auto o = service::audit_overview(*ctx, acting_principal(in, *ctx), id);
   const auto& a = o.audit;
   Table table({"field", "value"});
   table.add({"id", std::to_string(a.id)});
@@ -227,8 +227,7 @@ const Registrar create{Command{
     .summary = "create an audit: template, period and scope of the population",
     .usage = "--title T --template KEY[@VERSION] --period-start YYYY-MM-DD --period-end "
              "YYYY-MM-DD [--scope-category CODES] [--scope-flag RULES] [--scope-entry-point EPS] "
-             "[--dual-review] "
-             "[--data-dir DIR]",
+             "[--dual-review] [--as USER] [--data-dir DIR]",
     .define_options =
         [](OptionSet& o) {
           o.addOption(Option("title", "", "the audit's title").argument("T").repeatable(false));
@@ -261,6 +260,7 @@ const Registrar create{Command{
                              "points (comma-separated)")
                           .argument("EPS")
                           .repeatable(true));
+          as_option(o);
         },
     .run = run_create,
 }};
@@ -268,16 +268,18 @@ const Registrar create{Command{
 const Registrar list{Command{
     .name = "audit list",
     .summary = "list audits",
-    .usage = "[--data-dir DIR] [--format table|csv|json]",
+    .usage = "[--as USER] [--data-dir DIR] [--format table|csv|json]",
     .formats = {"table", "csv", "json"},
+    .define_options = as_option,
     .run = run_list,
 }};
 
 const Registrar show{Command{
     .name = "audit show",
     .summary = "one audit: period, scope, population, sample and assignments",
-    .usage = "ID [--data-dir DIR] [--format table|csv|json]",
+    .usage = "ID [--as USER] [--data-dir DIR] [--format table|csv|json]",
     .formats = {"table", "csv", "json"},
+    .define_options = as_option,
     .run = run_show,
 }};
 

@@ -228,7 +228,8 @@ bool has_sexual_abuse_code(const std::vector<core::Event>& events) {
   return any_of_codes(events, codes);
 }
 
-AuditRecord create_audit(Context& ctx, const NewAudit& audit) {
+AuditRecord create_audit(Context& ctx, const Principal& who, const NewAudit& audit) {
+  require_qa(who, "creating an audit");
   check_title(audit.title);
   const core::Date start = parse_date("period-start", audit.period_start);
   const core::Date end = parse_date("period-end", audit.period_end);
@@ -247,7 +248,7 @@ AuditRecord create_audit(Context& ctx, const NewAudit& audit) {
           "see what is)");
     }
     std::string title = audit.title, period_start = start.iso(), period_end = end.iso();
-    std::string scope_json = scope.to_json(), by = ctx.actor(), at = ctx.clock().now_utc();
+    std::string scope_json = scope.to_json(), by = who.actor(), at = ctx.clock().now_utc();
     std::int64_t template_id = tmpl->id;
     int dual = audit.dual_review ? 1 : 0;
     s << "INSERT INTO audits (title, template_id, period_start, period_end, scope, created_by, "
@@ -256,14 +257,15 @@ AuditRecord create_audit(Context& ctx, const NewAudit& audit) {
         use(at), use(dual), now;
     std::int64_t id = 0;
     s << "SELECT last_insert_rowid()", into(id), now;
-    ctx.audit(s, "audit.create", "audit:" + std::to_string(id),
-              "ok: template " + tmpl->key + "@" + std::to_string(tmpl->version) +
-                  (audit.dual_review ? ", blind dual review" : ""));
+    audit_as(ctx, s, who, "audit.create", "audit:" + std::to_string(id),
+             "ok: template " + tmpl->key + "@" + std::to_string(tmpl->version) +
+                 (audit.dual_review ? ", blind dual review" : ""));
     return load_audit(s, id);
   });
 }
 
-std::vector<AuditRecord> list_audits(Context& ctx) {
+std::vector<AuditRecord> list_audits(Context& ctx, const Principal& who) {
+  require_qa(who, "listing audits");
   return ctx.db().read([](store::Session& s) { return query_audits(s, "ORDER BY a.id", {}); });
 }
 
@@ -276,7 +278,8 @@ AuditRecord load_audit(store::Session& s, std::int64_t id) {
   return found.front();
 }
 
-AuditRecord get_audit(Context& ctx, std::int64_t id) {
+AuditRecord get_audit(Context& ctx, const Principal& who, std::int64_t id) {
+  require_qa(who, "reading an audit");
   return ctx.db().read([&](store::Session& s) { return load_audit(s, id); });
 }
 
@@ -349,7 +352,8 @@ std::vector<PopulationMember> audit_population(store::Session& s, const AuditRec
   return out;
 }
 
-AuditOverview audit_overview(Context& ctx, std::int64_t id) {
+AuditOverview audit_overview(Context& ctx, const Principal& who, std::int64_t id) {
+  require_qa(who, "reading an audit");
   return ctx.db().read([&](store::Session& s) {
     AuditOverview o;
     o.audit = load_audit(s, id);

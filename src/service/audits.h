@@ -16,6 +16,7 @@
 #include "core/date.h"
 #include "core/event.h"
 #include "service/context.h"
+#include "service/principal.h"
 
 namespace pathaudit::service {
 
@@ -59,15 +60,17 @@ struct AuditRecord {
   std::string created_at;
 };
 
-// Validates, resolves the template and stores the audit; an audit-log entry records it. Throws
+// Validates, resolves the template and stores the audit, created by `who`; an audit-log entry in
+// their name records it. Throws ForbiddenError unless `who` is a QA lead (or the operator);
 // ValidationError for a bad title, date, period, template reference or scope code; NotFoundError
 // (with a hint to run `pathaudit templates import`) when the template is not imported.
-AuditRecord create_audit(Context& ctx, const NewAudit& audit);
+AuditRecord create_audit(Context& ctx, const Principal& who, const NewAudit& audit);
 
-std::vector<AuditRecord> list_audits(Context& ctx);
+// Every audit. ForbiddenError unless `who` is a QA lead (or the operator).
+std::vector<AuditRecord> list_audits(Context& ctx, const Principal& who);
 
-// NotFoundError for an unknown id.
-AuditRecord get_audit(Context& ctx, std::int64_t id);
+// ForbiddenError unless `who` is a QA lead (or the operator); NotFoundError for an unknown id.
+AuditRecord get_audit(Context& ctx, const Principal& who, std::int64_t id);
 AuditRecord load_audit(store::Session& s, std::int64_t id);
 
 // One child of an audit's population, with the facts the sampling strata use.
@@ -107,6 +110,7 @@ struct AuditOverview {
   std::int64_t discussions = 0;
 };
 
-AuditOverview audit_overview(Context& ctx, std::int64_t id);
+// ForbiddenError unless `who` is a QA lead (or the operator); NotFoundError for an unknown id.
+AuditOverview audit_overview(Context& ctx, const Principal& who, std::int64_t id);
 
 }  // namespace pathaudit::service
