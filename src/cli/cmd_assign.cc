@@ -31,7 +31,7 @@ int run_assign(const Invocation& in) {
   }
 
   auto ctx = open_context(in);
-  const auto r = service::assign_audit(*ctx, options);
+  const auto r = service::assign_audit(*ctx, acting_principal(in, *ctx), options);
   Table table({"kind", "agency", "cases", "created", "assigned", "unassigned", "assignees"});
   for (const auto& row : r.rows) {
     table.add({row.kind, row.agency, std::to_string(row.cases), std::to_string(row.created),
@@ -52,8 +52,8 @@ int run_assign(const Invocation& in) {
 const Registrar registrar{Command{
     .name = "assign",
     .summary = "assign an audit's sampled cases: a return per involved agency, a discussion each",
-    .usage = "--audit ID --qa-lead USERNAME [--auditor AGENCY=USERNAME ...] [--data-dir DIR] "
-             "[--format table|csv|json]",
+    .usage = "--audit ID --qa-lead USERNAME [--auditor AGENCY=USERNAME ...] [--as USER] "
+             "[--data-dir DIR] [--format table|csv|json]",
     .formats = {"table", "csv", "json"},
     .define_options =
         [](OptionSet& o) {
@@ -68,6 +68,7 @@ const Registrar registrar{Command{
                              "default: every active auditor of the agency, round robin)")
                           .argument("AGENCY=USERNAME")
                           .repeatable(true));
+          as_option(o);
         },
     .run = run_assign,
 }};

@@ -28,7 +28,7 @@ int run_sample(const Invocation& in) {
   options.include_flagged = in.int64("include-flagged", 0);
 
   auto ctx = open_context(in);
-  const auto r = service::draw_audit_sample(*ctx, options);
+  const auto r = service::draw_audit_sample(*ctx, acting_principal(in, *ctx), options);
   Table table({"child_key", "stratum", "flagged"});
   for (const auto& c : r.cases)
     table.add({c.child_key, c.stratum, c.flagged ? "yes" : "no"});
@@ -45,7 +45,7 @@ const Registrar registrar{Command{
     .name = "sample",
     .summary = "draw an audit's sample: seeded, optionally stratified, reproducible",
     .usage = "--audit ID --size N --seed S [--strata agency|entry_point|age_band|category] "
-             "[--include-flagged K] [--data-dir DIR] [--format table|csv|json]",
+             "[--include-flagged K] [--as USER] [--data-dir DIR] [--format table|csv|json]",
     .formats = {"table", "csv", "json"},
     .define_options =
         [](OptionSet& o) {
@@ -68,6 +68,7 @@ const Registrar registrar{Command{
                              "draw K children with open or confirmed flags first (default 0)")
                           .argument("K")
                           .repeatable(false));
+          as_option(o);
         },
     .run = run_sample,
 }};

@@ -67,7 +67,8 @@ const std::vector<std::string>& strata_kinds() {
   return kinds;
 }
 
-SampleResult draw_audit_sample(Context& ctx, const SampleOptions& options) {
+SampleResult draw_audit_sample(Context& ctx, const Principal& who, const SampleOptions& options) {
+  require_qa(who, "drawing a sample");
   const auto& kinds = strata_kinds();
   if (!options.strata.empty() &&
       std::find(kinds.begin(), kinds.end(), options.strata) == kinds.end()) {
@@ -148,12 +149,13 @@ SampleResult draw_audit_sample(Context& ctx, const SampleOptions& options) {
                           ", seed " + result.seed + ", method " + result.method;
     if (result.replaced_sample_id)
       outcome += "; replaced sample " + std::to_string(*result.replaced_sample_id);
-    ctx.audit(s, "sample.draw", audit_object(audit.id), outcome);
+    audit_as(ctx, s, who, "sample.draw", audit_object(audit.id), outcome);
     return result;
   });
 }
 
-AssignResult assign_audit(Context& ctx, const AssignOptions& options) {
+AssignResult assign_audit(Context& ctx, const Principal& who, const AssignOptions& options) {
+  require_qa(who, "assigning an audit");
   return ctx.db().write([&](store::Session& s) {
     const AuditRecord audit = load_audit(s, options.audit_id);
     const auto sample = current_sample_id(s, audit.id);
@@ -418,11 +420,11 @@ AssignResult assign_audit(Context& ctx, const AssignOptions& options) {
       returns_created += n;
     for (const auto& row : result.rows)
       unassigned += row.kind == "return" ? row.unassigned : 0;
-    ctx.audit(s, "assign", audit_object(audit.id),
-              "ok: sample " + std::to_string(sample_id) + ", " + std::to_string(returns_created) +
-                  " returns and " + std::to_string(discussions_created) +
-                  " discussions assigned or created; " + std::to_string(unassigned) +
-                  " returns without an auditor");
+    audit_as(ctx, s, who, "assign", audit_object(audit.id),
+             "ok: sample " + std::to_string(sample_id) + ", " + std::to_string(returns_created) +
+                 " returns and " + std::to_string(discussions_created) +
+                 " discussions assigned or created; " + std::to_string(unassigned) +
+                 " returns without an auditor");
     return result;
   });
 }

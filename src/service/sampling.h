@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "service/context.h"
+#include "service/principal.h"
 
 namespace pathaudit::service {
 
@@ -44,9 +45,10 @@ struct SampleResult {
 };
 
 // Draws and stores the audit's sample, replacing an earlier sample that has no assignments yet.
-// ValidationError for an impossible size or include_flagged, or unknown strata; NotFoundError for
-// an unknown audit; ConflictError once the audit's sample has assignments.
-SampleResult draw_audit_sample(Context& ctx, const SampleOptions& options);
+// ForbiddenError unless `who` is a QA lead (or the operator); ValidationError for an impossible
+// size or include_flagged, or unknown strata; NotFoundError for an unknown audit; ConflictError
+// once the audit's sample has assignments.
+SampleResult draw_audit_sample(Context& ctx, const Principal& who, const SampleOptions& options);
 
 struct AssignOptions {
   std::int64_t audit_id = 0;
@@ -75,8 +77,9 @@ struct AssignResult {
 // One return per involved agency per sampled case (two, for different auditors, when the audit
 // has blind dual review) and one discussion per case, for the audit's current sample. Adds what is
 // missing and gives unassigned returns a user when one is available; never moves an assignment that
-// already has a user. NotFoundError for an unknown audit or user; ValidationError for a user with
-// the wrong role, agency or a disabled account; ConflictError when the audit has no sample.
-AssignResult assign_audit(Context& ctx, const AssignOptions& options);
+// already has a user. ForbiddenError unless `who` is a QA lead (or the operator); NotFoundError for
+// an unknown audit or user; ValidationError for a user with the wrong role, agency or a disabled
+// account; ConflictError when the audit has no sample.
+AssignResult assign_audit(Context& ctx, const Principal& who, const AssignOptions& options);
 
 }  // namespace pathaudit::service
