@@ -19,14 +19,19 @@ namespace {
 using Poco::Util::Option;
 using Poco::Util::OptionSet;
 
-// One line from standard input, without its line end. On a terminal, echo is off while it is
-// typed. The password is never printed, logged or put in an error message.
-std::string read_password(const Invocation& in) {
+// A usage error, so it is checked before the data directory is opened.
+void require_password_stdin(const Invocation& in) {
   if (!in.has("password-stdin")) {
     throw UsageError(
         "passwords are read from standard input only: pass --password-stdin (never put a "
         "password on the command line)");
   }
+}
+
+// One line from standard input, without its line end. On a terminal, echo is off while it is
+// typed. The password is never printed, logged or put in an error message.
+std::string read_password(const Invocation& in) {
+  require_password_stdin(in);
   const bool tty = ::isatty(0) == 1;
   termios saved{};
   if (tty && ::tcgetattr(0, &saved) == 0) {
@@ -62,9 +67,12 @@ int run_add(const Invocation& in) {
   user.display_name = in.required("display-name");
   user.role = in.required("role");
   user.agency = in.value("agency");
-  user.password = read_password(in);
+  require_password_stdin(in);
   auto ctx = open_context(in);
-  const auto u = service::add_user(*ctx, user);
+  // Before the password is typed: an unknown or disabled --as account fails at once.
+  const service::Principal who = acting_principal(in, *ctx);
+  user.password = read_password(in);
+  const auto u = service::add_user(*ctx, who, user);
   std::cout << "user " << u.username << " added: role " << u.role
             << (u.agency.empty() ? "" : ", agency " + u.agency) << "\n";
   return kExitOk;
@@ -73,7 +81,7 @@ int run_add(const Invocation& in) {
 int run_disable(const Invocation& in) {
   const std::string username = one_username(in, "disable");
   auto ctx = open_context(in);
-  if (service::disable_user(*ctx, username)) {
+  if (service::disable_user(*ctx, acting_principal(in, *ctx), username)) {
     std::cout << "user " << username << " disabled; their sessions are ended\n";
   } else {
     std::cout << "user " << username << " was already disabled; nothing changed\n";
@@ -83,9 +91,11 @@ int run_disable(const Invocation& in) {
 
 int run_reset(const Invocation& in) {
   const std::string username = one_username(in, "reset-password");
-  const std::string password = read_password(in);
+  require_password_stdin(in);
   auto ctx = open_context(in);
-  service::reset_password(*ctx, username, password);
+  const service::Principal who = acting_principal(in, *ctx);
+  const std::string password = read_password(in);
+  service::reset_password(*ctx, who, username, password);
   std::cout << "password of " << username << " reset; their sessions are ended\n";
   return kExitOk;
 }
@@ -95,7 +105,7 @@ int run_list(const Invocation& in) {
     throw UsageError("users list takes no arguments");
   auto ctx = open_context(in);
   Table table({"username", "display_name", "role", "agency", "status", "created_at"});
-  for (const auto& u : service::list_users(*ctx)) {
+  for (const auto& u : service::list_users(*ctx, acting_principal(in, *ctx))) {
     table.add({u.username, u.display_name, u.role, u.agency, u.disabled ? "disabled" : "active",
                u.created_at});
   }
@@ -111,7 +121,7 @@ const Registrar add{Command{
     .name = "users add",
     .summary = "add a local account (password from standard input)",
     .usage = "--username U --display-name N --role admin|qa_lead|auditor|board [--agency CODE] "
-             "--password-stdin [--data-dir DIR]",
+             "--password-stdin [--as USER] [--data-dir DIR]",
     .define_options =
         [](OptionSet& o) {
           o.addOption(Option("username", "", "a-z 0-9 . _ - @, up to 64 characters")
@@ -127,6 +137,7 @@ const Registrar add{Command{
                           .argument("CODE")
                           .repeatable(false));
           password_option(o);
+          as_option(o);
         },
     .run = run_add,
 }};
@@ -134,23 +145,29 @@ const Registrar add{Command{
 const Registrar disable{Command{
     .name = "users disable",
     .summary = "disable an account and end its sessions",
-    .usage = "USERNAME [--data-dir DIR]",
+    .usage = "USERNAME [--as USER] [--data-dir DIR]",
+    .define_options = as_option,
     .run = run_disable,
 }};
 
 const Registrar reset{Command{
     .name = "users reset-password",
     .summary = "set a new password (from standard input) and end the account's sessions",
-    .usage = "USERNAME --password-stdin [--data-dir DIR]",
-    .define_options = password_option,
+    .usage = "USERNAME --password-stdin [--as USER] [--data-dir DIR]",
+    .define_options =
+        [](OptionSet& o) {
+          password_option(o);
+          as_option(o);
+        },
     .run = run_reset,
 }};
 
 const Registrar list{Command{
     .name = "users list",
     .summary = "list accounts: username, name, role, agency, status (never passwords)",
-    .usage = "[--data-dir DIR] [--format table|csv|json]",
+    .usage = "[--as USER] [--data-dir DIR] [--format table|csv|json]",
     .formats = {"table", "csv", "json"},
+    .define_options = as_option,
     .run = run_list,
 }};
 

@@ -113,7 +113,8 @@ std::optional<UserRecord> find_user(store::Session& s, const std::string& userna
   return found.front();
 }
 
-UserRecord add_user(Context& ctx, const NewUser& user) {
+UserRecord add_user(Context& ctx, const Principal& who, const NewUser& user) {
+  require_admin(who, "adding a user");
   check_username(user.username);
   check_display_name(user.display_name);
   const auto& roles = user_roles();
@@ -147,30 +148,33 @@ UserRecord add_user(Context& ctx, const NewUser& user) {
          "VALUES (?, ?, ?, ?, ?, ?)",
         use(username), use(display), use(role), use(agency_id), use(password_hash), use(at), now;
     UserRecord created = require_user(s, user.username);
-    ctx.audit(s, "user.add", "user:" + std::to_string(created.id),
-              "ok: role " + created.role +
-                  (created.agency.empty() ? std::string() : ", agency " + created.agency));
+    audit_as(ctx, s, who, "user.add", "user:" + std::to_string(created.id),
+             "ok: role " + created.role +
+                 (created.agency.empty() ? std::string() : ", agency " + created.agency));
     return created;
   });
 }
 
-bool disable_user(Context& ctx, const std::string& username) {
+bool disable_user(Context& ctx, const Principal& who, const std::string& username) {
+  require_admin(who, "disabling a user");
   return ctx.db().write([&](store::Session& s) {
     const UserRecord u = require_user(s, username);
     const std::string object = "user:" + std::to_string(u.id);
     if (u.disabled) {
-      ctx.audit(s, "user.disable", object, "ok: already disabled");
+      audit_as(ctx, s, who, "user.disable", object, "ok: already disabled");
       return false;
     }
     std::int64_t id = u.id;
     s << "UPDATE users SET disabled = 1 WHERE id = ?", use(id), now;
     end_sessions(s, id);
-    ctx.audit(s, "user.disable", object);
+    audit_as(ctx, s, who, "user.disable", object);
     return true;
   });
 }
 
-void reset_password(Context& ctx, const std::string& username, const std::string& password) {
+void reset_password(Context& ctx, const Principal& who, const std::string& username,
+                    const std::string& password) {
+  require_admin(who, "resetting a password");
   // Look the user up first so an unknown name is reported without waiting for scrypt.
   ctx.db().read([&](store::Session& s) { require_user(s, username); });
   const std::string hash = hash_new_password(password);
@@ -181,11 +185,12 @@ void reset_password(Context& ctx, const std::string& username, const std::string
     s << "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
         use(h), use(id), now;
     end_sessions(s, id);
-    ctx.audit(s, "user.reset-password", "user:" + std::to_string(id));
+    audit_as(ctx, s, who, "user.reset-password", "user:" + std::to_string(id));
   });
 }
 
-std::vector<UserRecord> list_users(Context& ctx) {
+std::vector<UserRecord> list_users(Context& ctx, const Principal& who) {
+  require_admin(who, "listing users");
   return ctx.db().read([](store::Session& s) { return query_users(s, "ORDER BY u.username", {}); });
 }
 

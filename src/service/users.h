@@ -1,4 +1,5 @@
-// Local user accounts (DESIGN.md section 7): adding, disabling, resetting passwords, listing. The
+// Local user accounts (DESIGN.md section 7): adding, disabling, resetting passwords, listing, for
+// admins (and the operator) only: each use case throws ForbiddenError for any other principal. The
 // password is hashed with scrypt (crypto/password.h) and never logged, echoed or returned; each
 // change is recorded in the audit log by user id, never with the password.
 //
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "service/context.h"
+#include "service/principal.h"
 
 namespace pathaudit::service {
 
@@ -44,17 +46,18 @@ struct UserRecord {
 
 // Throws ValidationError for a bad username, display name, role, agency or password (messages
 // never include the password); ConflictError if the username is taken. Returns the new user.
-UserRecord add_user(Context& ctx, const NewUser& user);
+UserRecord add_user(Context& ctx, const Principal& who, const NewUser& user);
 
 // Disables the account and ends its sessions. Disabling a disabled account changes nothing and
 // returns false. NotFoundError for an unknown username.
-bool disable_user(Context& ctx, const std::string& username);
+bool disable_user(Context& ctx, const Principal& who, const std::string& username);
 
 // Sets a new password, clears failed logins and any lockout, and ends the account's sessions.
-void reset_password(Context& ctx, const std::string& username, const std::string& password);
+void reset_password(Context& ctx, const Principal& who, const std::string& username,
+                    const std::string& password);
 
 // Every account, by username.
-std::vector<UserRecord> list_users(Context& ctx);
+std::vector<UserRecord> list_users(Context& ctx, const Principal& who);
 
 // The account with that username, or nullopt. For use inside a transaction.
 std::optional<UserRecord> find_user(store::Session& s, const std::string& username);
