@@ -26,7 +26,8 @@ int run_validate(const Invocation& in) {
 int run_import(const Invocation& in) {
   const std::string& file = one_file(in, "templates import");
   auto ctx = open_context(in);
-  const service::TemplateImportResult r = service::import_template(*ctx, file);
+  const service::TemplateImportResult r =
+      service::import_template(*ctx, acting_principal(in, *ctx), file);
   const std::string name = r.key + " version " + std::to_string(r.version);
   if (r.imported) {
     std::cout << "imported: " << name << " (" << r.sections << " sections, " << r.questions
@@ -43,7 +44,7 @@ int run_list(const Invocation& in) {
     throw UsageError("templates list takes no arguments");
   auto ctx = open_context(in);
   Table table({"key", "version", "title", "sha256_prefix", "imported_at", "in_use"});
-  for (const auto& t : service::list_templates(*ctx)) {
+  for (const auto& t : service::list_templates(*ctx, acting_principal(in, *ctx))) {
     table.add({t.record.key, std::to_string(t.record.version), t.record.title,
                t.record.sha256.substr(0, 12), t.record.imported_at, t.in_use ? "yes" : "no"});
   }
@@ -62,15 +63,17 @@ const Registrar validate_command{Command{
 const Registrar import_command{Command{
     .name = "templates import",
     .summary = "validate and store a review template version (versions are immutable)",
-    .usage = "[--data-dir DIR] FILE.json",
+    .usage = "[--as USER] [--data-dir DIR] FILE.json",
+    .define_options = as_option,
     .run = run_import,
 }};
 
 const Registrar list_command{Command{
     .name = "templates list",
     .summary = "stored review templates (key, version, title, sha256, imported, in use)",
-    .usage = "[--data-dir DIR] [--format table|csv|json]",
+    .usage = "[--as USER] [--data-dir DIR] [--format table|csv|json]",
     .formats = {"table", "csv", "json"},
+    .define_options = as_option,
     .run = run_list,
 }};
 

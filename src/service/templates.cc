@@ -192,7 +192,8 @@ core::Template load_template_file(const std::string& file) {
   return parse_template(read_bytes(file), file);
 }
 
-TemplateImportResult import_template(Context& ctx, const std::string& file) {
+TemplateImportResult import_template(Context& ctx, const Principal& who, const std::string& file) {
+  require_qa(who, "importing a template");
   const std::string bytes = read_bytes(file);
   TemplateImportResult result;
   result.sha256 = crypto::sha256_hex(bytes);
@@ -202,9 +203,9 @@ TemplateImportResult import_template(Context& ctx, const std::string& file) {
   } catch (const TemplateRejected& rejected) {
     const std::size_t n = rejected.lines().size();
     ctx.db().write([&](store::Session& s) {
-      ctx.audit(s, "templates.import", "",
-                "refused: " + std::to_string(n) + (n == 1 ? " problem" : " problems") +
-                    " in a file with sha256 " + result.sha256);
+      audit_as(ctx, s, who, "templates.import", "",
+               "refused: " + std::to_string(n) + (n == 1 ? " problem" : " problems") +
+                   " in a file with sha256 " + result.sha256);
     });
     throw;
   }
@@ -224,8 +225,8 @@ TemplateImportResult import_template(Context& ctx, const std::string& file) {
       refused = "template " + name + " is already imported with a different body (stored sha256 " +
                 stored->sha256.substr(0, 12) + ", this file " + result.sha256.substr(0, 12) +
                 "); versions are immutable: give the changed template a new version";
-      ctx.audit(s, "templates.import", "template:" + std::to_string(stored->id),
-                "refused: a different body for " + name + " (sha256 " + result.sha256 + ")");
+      audit_as(ctx, s, who, "templates.import", "template:" + std::to_string(stored->id),
+               "refused: a different body for " + name + " (sha256 " + result.sha256 + ")");
       return;
     }
     store::TemplateRecord record;
@@ -236,15 +237,16 @@ TemplateImportResult import_template(Context& ctx, const std::string& file) {
     record.imported_at = ctx.clock().now_utc();
     result.id = store::insert_template(s, record, bytes);
     result.imported = true;
-    ctx.audit(s, "templates.import", "template:" + std::to_string(result.id),
-              "ok: " + name + ", sha256 " + result.sha256);
+    audit_as(ctx, s, who, "templates.import", "template:" + std::to_string(result.id),
+             "ok: " + name + ", sha256 " + result.sha256);
   });
   if (refused)
     throw core::ConflictError(*refused);
   return result;
 }
 
-std::vector<TemplateListing> list_templates(Context& ctx) {
+std::vector<TemplateListing> list_templates(Context& ctx, const Principal& who) {
+  require_qa(who, "listing templates");
   return ctx.db().read([](store::Session& s) {
     std::vector<TemplateListing> out;
     for (auto& r : store::list_templates(s)) {

@@ -12,6 +12,7 @@
 #include "core/errors.h"
 #include "core/template.h"
 #include "service/context.h"
+#include "service/principal.h"
 #include "store/templates.h"
 
 namespace pathaudit::service {
@@ -51,15 +52,17 @@ struct TemplateImportResult {
 // the audit log. The identical bytes for a stored (key, version) are a no-op. A different body for
 // a stored (key, version) is refused with core::ConflictError (versions are immutable; a change
 // needs a new version), and the refusal is recorded in the audit log. An invalid file is refused
-// with TemplateRejected, also recorded.
-TemplateImportResult import_template(Context& ctx, const std::string& file);
+// with TemplateRejected, also recorded. Every entry is in the name of `who`, who must be a QA lead
+// (or the operator): ForbiddenError otherwise, before the file is read.
+TemplateImportResult import_template(Context& ctx, const Principal& who, const std::string& file);
 
 struct TemplateListing {
   store::TemplateRecord record;
   bool in_use = false;  // an audit refers to it
 };
 
-// Every stored template, by key then version.
-std::vector<TemplateListing> list_templates(Context& ctx);
+// Every stored template, by key then version. ForbiddenError unless `who` is a QA lead (or the
+// operator).
+std::vector<TemplateListing> list_templates(Context& ctx, const Principal& who);
 
 }  // namespace pathaudit::service

@@ -25,6 +25,7 @@ struct Fixture {
   testing::TempDir tmp;
   std::string dir = tmp / "data";
   std::unique_ptr<service::Context> ctx;
+  service::Principal who = service::Principal::operator_principal("test");
 
   Fixture() {
     service::initialise({dir, std::string(PATHAUDIT_TEMPLATES_DIR) + "/partnerships/example.json",
@@ -48,7 +49,7 @@ struct Fixture {
 TEST_CASE("import stores the exact bytes with their SHA-256 and records it", "[templates]") {
   Fixture f;
   const std::string bytes = testing::read_file(kShipped);
-  const auto r = service::import_template(*f.ctx, kShipped);
+  const auto r = service::import_template(*f.ctx, f.who, kShipped);
   REQUIRE(r.imported);
   REQUIRE(r.key == "csa-response-pathway");
   REQUIRE(r.version == 1);
@@ -70,24 +71,24 @@ TEST_CASE("import stores the exact bytes with their SHA-256 and records it", "[t
 
 TEST_CASE("importing identical bytes again changes nothing and records nothing", "[templates]") {
   Fixture f;
-  const auto first = service::import_template(*f.ctx, kShipped);
-  const auto again = service::import_template(*f.ctx, kShipped);
+  const auto first = service::import_template(*f.ctx, f.who, kShipped);
+  const auto again = service::import_template(*f.ctx, f.who, kShipped);
   REQUIRE_FALSE(again.imported);
   REQUIRE(again.id == first.id);
   REQUIRE(f.log("templates.import").size() == 1);
-  REQUIRE(service::list_templates(*f.ctx).size() == 1);
+  REQUIRE(service::list_templates(*f.ctx, f.who).size() == 1);
 }
 
 TEST_CASE("a changed body for a stored version is refused but a new version is accepted",
           "[templates]") {
   Fixture f;
-  service::import_template(*f.ctx, kShipped);
+  service::import_template(*f.ctx, f.who, kShipped);
   std::string body = testing::read_file(kShipped);
   body.replace(body.find("\"Outstanding\""), 13, "\"Excellent\"");
   const std::string changed = f.tmp / "changed.json";
   testing::write_file(changed, body);
-  REQUIRE_THROWS_AS(service::import_template(*f.ctx, changed), core::ConflictError);
-  REQUIRE_THROWS_WITH(service::import_template(*f.ctx, changed),
+  REQUIRE_THROWS_AS(service::import_template(*f.ctx, f.who, changed), core::ConflictError);
+  REQUIRE_THROWS_WITH(service::import_template(*f.ctx, f.who, changed),
                       Catch::Contains("versions are immutable"));
   f.ctx->db().read([&](store::Session& s) {
     const auto stored = store::find_template(s, "csa-response-pathway", 1);
@@ -100,10 +101,10 @@ TEST_CASE("a changed body for a stored version is refused but a new version is a
 
   body.replace(body.find("\"version\": 1"), 12, "\"version\": 2");
   testing::write_file(changed, body);
-  const auto v2 = service::import_template(*f.ctx, changed);
+  const auto v2 = service::import_template(*f.ctx, f.who, changed);
   REQUIRE(v2.imported);
   REQUIRE(v2.version == 2);
-  const auto all = service::list_templates(*f.ctx);
+  const auto all = service::list_templates(*f.ctx, f.who);
   REQUIRE(all.size() == 2);
   REQUIRE(all[1].record.version == 2);
 }
@@ -115,8 +116,8 @@ TEST_CASE("an invalid template is refused, stores nothing and the refusal is rec
   body.replace(body.find("\"type\": \"yes_no_na\""), 19, "\"type\": \"boolean\"");
   const std::string bad = f.tmp / "bad.json";
   testing::write_file(bad, body);
-  REQUIRE_THROWS_AS(service::import_template(*f.ctx, bad), service::TemplateRejected);
-  REQUIRE(service::list_templates(*f.ctx).empty());
+  REQUIRE_THROWS_AS(service::import_template(*f.ctx, f.who, bad), service::TemplateRejected);
+  REQUIRE(service::list_templates(*f.ctx, f.who).empty());
   const auto entries = f.log("templates.import");
   REQUIRE(entries.size() == 1);
   REQUIRE_THAT(entries[0], Catch::StartsWith("refused: 1 problem in a file with sha256 "));
@@ -124,15 +125,15 @@ TEST_CASE("an invalid template is refused, stores nothing and the refusal is rec
 
 TEST_CASE("list says whether an audit uses a template", "[templates]") {
   Fixture f;
-  const auto r = service::import_template(*f.ctx, kShipped);
-  REQUIRE_FALSE(service::list_templates(*f.ctx).at(0).in_use);
+  const auto r = service::import_template(*f.ctx, f.who, kShipped);
+  REQUIRE_FALSE(service::list_templates(*f.ctx, f.who).at(0).in_use);
   f.ctx->db().write([&](store::Session& s) {
     std::int64_t id = r.id;
     s << "INSERT INTO audits (title, template_id, period_start, period_end, created_by, "
          "created_at) VALUES ('A', ?, '2024-01-01', '2024-12-31', 'test', '2025-01-01T00:00:00Z')",
         Poco::Data::Keywords::use(id), now;
   });
-  const auto listed = service::list_templates(*f.ctx);
+  const auto listed = service::list_templates(*f.ctx, f.who);
   REQUIRE(listed.at(0).in_use);
   REQUIRE(listed.at(0).record.sha256 == r.sha256);
 }
