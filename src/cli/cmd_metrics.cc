@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "cli/acting.h"
 #include "cli/command.h"
 #include "cli/output.h"
 #include "core/date.h"
@@ -37,7 +38,8 @@ int run_metrics(const Invocation& in) {
   if (auto file = in.value("definitions"))
     overrides["metrics_definitions"] = *file;
   auto ctx = service::Context::open({in.data_dir(), overrides, service::cli_actor()});
-  const service::MetricsReport report = service::compute_metrics(*ctx, options);
+  const service::MetricsReport report =
+      service::compute_metrics(*ctx, acting_principal(in, *ctx), options);
 
   Table table({"measure", "quarter", "value", "numerator", "denominator"});
   for (const core::MetricRow& r : report.rows) {
@@ -77,7 +79,7 @@ const Registrar registrar{Command{
     .name = "metrics",
     .summary = "baseline measures by quarter (CSA referrals, CP and CIN plans, police, referrals)",
     .usage = "[--data-dir DIR] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--definitions FILE] "
-             "[--quarters financial|calendar] [--format table|csv|json]",
+             "[--quarters financial|calendar] [--as USER] [--format table|csv|json]",
     .formats = {"table", "csv", "json"},
     .define_options =
         [](Poco::Util::OptionSet& options) {
@@ -101,6 +103,7 @@ const Registrar registrar{Command{
                                    "definitions file")
                                 .argument("SCHEME")
                                 .repeatable(false));
+          as_option(options);
         },
     .run = run_metrics,
 }};

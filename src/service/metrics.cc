@@ -196,7 +196,8 @@ core::MetricsDefinitions load_metrics_definitions(const std::string& file,
   return defs;
 }
 
-MetricsReport compute_metrics(Context& ctx, const MetricsOptions& options) {
+MetricsReport compute_metrics(Context& ctx, const Principal& who, const MetricsOptions& options) {
+  require_qa(who, "computing the baseline measures");
   const std::optional<core::Date> given_from = option_date("from", options.from);
   const std::optional<core::Date> given_to = option_date("to", options.to);
   if (given_from && given_to && *given_to < *given_from)

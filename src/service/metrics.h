@@ -17,6 +17,7 @@
 #include "core/event.h"
 #include "core/metrics.h"
 #include "service/context.h"
+#include "service/principal.h"
 
 namespace pathaudit::service {
 
@@ -60,6 +61,7 @@ struct MetricsReport {
   std::vector<core::MetricRow> rows;     // by measure (definition order), then quarter
 };
 
-MetricsReport compute_metrics(Context& ctx, const MetricsOptions& options);
+// ForbiddenError unless `who` is a QA lead (or the operator).
+MetricsReport compute_metrics(Context& ctx, const Principal& who, const MetricsOptions& options);
 
 }  // namespace pathaudit::service
