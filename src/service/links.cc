@@ -4,7 +4,8 @@
 
 namespace pathaudit::service {
 
-std::vector<LinkReportRow> link_report(Context& ctx) {
+std::vector<LinkReportRow> link_report(Context& ctx, const Principal& who) {
+  require_qa(who, "reading the linkage report");
   auto rows = ctx.db().read([](store::Session& s) { return store::list_links(s); });
   std::vector<LinkReportRow> out;
   out.reserve(rows.size());
@@ -14,10 +15,14 @@ std::vector<LinkReportRow> link_report(Context& ctx) {
                    r.child_key, r.tier});
   }
   ctx.db().write([&](store::Session& s) {
-    ctx.audit(s, "links.read", "events",
-              "ok: " + std::to_string(out.size()) + " references opened");
+    audit_as(ctx, s, who, "links.read", "events",
+             "ok: " + std::to_string(out.size()) + " references opened");
   });
   return out;
+}
+
+std::vector<LinkReportRow> link_report(Context& ctx) {
+  return link_report(ctx, Principal::operator_principal(ctx.actor()));
 }
 
 }  // namespace pathaudit::service
