@@ -28,7 +28,7 @@ std::unique_ptr<service::Context> open_without_arguments(const Invocation& in) {
 int run_status(const Invocation& in) {
   auto ctx = open_without_arguments(in);
   Table table({"id", "purpose", "state", "primary", "created_at", "sealed_fields"});
-  for (const auto& k : service::key_status(*ctx)) {
+  for (const auto& k : service::key_status(*ctx, acting_principal(in, *ctx))) {
     table.add({std::to_string(k.id), k.purpose, k.state, k.primary ? "yes" : "no", k.created_at,
                std::to_string(k.sealed_fields)});
   }
@@ -39,7 +39,7 @@ int run_status(const Invocation& in) {
 int run_rotate_master(const Invocation& in) {
   auto ctx = open_without_arguments(in);
   const std::string file = in.required("new-master-key-file");
-  const int n = service::rotate_master_key(*ctx, file);
+  const int n = service::rotate_master_key(*ctx, acting_principal(in, *ctx), file);
   std::cout << "re-wrapped " << n << " data keys under the new master key; "
             << ctx->settings().properties_path() << " now points at " << file << "\n"
             << "keep the old master key until every backup made with it has expired\n";
@@ -52,13 +52,14 @@ int run_rotate_master(const Invocation& in) {
 
 int run_rotate_data_key(const Invocation& in) {
   auto ctx = open_without_arguments(in);
+  const service::Principal who = acting_principal(in, *ctx);
   const bool tty = isatty(2);
   auto progress = [&](const service::RotationProgress& p) {
     if (tty)
       std::cerr << "\rre-sealed " << p.resealed << " fields" << std::flush;
   };
   const auto p =
-      service::rotate_data_key(*ctx, in.value("purpose").value_or("field"), in.has("resume"),
+      service::rotate_data_key(*ctx, who, in.value("purpose").value_or("field"), in.has("resume"),
                                in.integer("batch-size", 1000), progress);
   if (tty)
     std::cerr << "\n";
@@ -78,8 +79,9 @@ int run_shred(const Invocation& in) {
   const int confirm = in.integer("confirm", -1);
   if (id <= 0)
     throw UsageError("--key-id expects a key id from `pathaudit keys status`");
-  const auto lost = service::shred_data_key(*ctx, static_cast<std::uint32_t>(id),
-                                            static_cast<std::uint32_t>(confirm < 0 ? 0 : confirm));
+  const auto lost =
+      service::shred_data_key(*ctx, acting_principal(in, *ctx), static_cast<std::uint32_t>(id),
+                              static_cast<std::uint32_t>(confirm < 0 ? 0 : confirm));
   std::cout << "data key " << id << " shredded; " << lost << " fields can never be opened again\n";
   return kExitOk;
 }
@@ -87,21 +89,23 @@ int run_shred(const Invocation& in) {
 const Registrar status{Command{
     .name = "keys status",
     .summary = "list data keys: ids, purposes, states (never key bytes)",
-    .usage = "[--data-dir DIR] [--format table|csv|json]",
+    .usage = "[--as USER] [--data-dir DIR] [--format table|csv|json]",
     .formats = {"table", "csv", "json"},
+    .define_options = as_option,
     .run = run_status,
 }};
 
 const Registrar rotate_master{Command{
     .name = "keys rotate-master",
     .summary = "re-wrap every data key under a new master key",
-    .usage = "--new-master-key-file FILE [--data-dir DIR]",
+    .usage = "--new-master-key-file FILE [--as USER] [--data-dir DIR]",
     .define_options =
         [](OptionSet& o) {
           o.addOption(Option("new-master-key-file", "", "the new master key (32 bytes, mode 0400)")
                           .argument("FILE")
                           .required(true)
                           .repeatable(false));
+          as_option(o);
         },
     .run = run_rotate_master,
 }};
@@ -109,7 +113,7 @@ const Registrar rotate_master{Command{
 const Registrar rotate_data{Command{
     .name = "keys rotate-data-key",
     .summary = "make a new field-encryption key and re-seal every field under it",
-    .usage = "[--purpose field] [--resume] [--batch-size N] [--data-dir DIR]",
+    .usage = "[--purpose field] [--resume] [--batch-size N] [--as USER] [--data-dir DIR]",
     .define_options =
         [](OptionSet& o) {
           o.addOption(Option("purpose", "", "key purpose (only field can rotate)")
@@ -119,6 +123,7 @@ const Registrar rotate_data{Command{
           o.addOption(Option("batch-size", "", "fields re-sealed per transaction (default 1000)")
                           .argument("N")
                           .repeatable(false));
+          as_option(o);
         },
     .run = run_rotate_data_key,
 }};
@@ -126,7 +131,7 @@ const Registrar rotate_data{Command{
 const Registrar shred{Command{
     .name = "keys shred",
     .summary = "crypto-shred a retired data key: what it sealed is gone for ever",
-    .usage = "--key-id N --confirm N [--data-dir DIR]",
+    .usage = "--key-id N --confirm N [--as USER] [--data-dir DIR]",
     .define_options =
         [](OptionSet& o) {
           o.addOption(Option("key-id", "", "the retired key to destroy")
@@ -137,6 +142,7 @@ const Registrar shred{Command{
                           .argument("N")
                           .required(true)
                           .repeatable(false));
+          as_option(o);
         },
     .run = run_shred,
 }};

@@ -47,7 +47,8 @@ void point_properties_at(const Settings& settings, const std::string& key_file) 
 
 }  // namespace
 
-std::vector<KeyStatus> key_status(Context& ctx) {
+std::vector<KeyStatus> key_status(Context& ctx, const Principal& who) {
+  require_admin(who, "listing the data keys");
   return ctx.db().read([](store::Session& s) {
     std::vector<KeyStatus> out;
     for (const auto& r : store::load_data_keys(s)) {
@@ -58,7 +59,8 @@ std::vector<KeyStatus> key_status(Context& ctx) {
   });
 }
 
-int rotate_master_key(Context& ctx, const std::string& new_master_key_file) {
+int rotate_master_key(Context& ctx, const Principal& who, const std::string& new_master_key_file) {
+  require_admin(who, "rotating the master key");
   crypto::SecretKey new_master = crypto::load_master_key_file(new_master_key_file);
   const auto current_holder = ctx.keyring();
   const crypto::Keyring& current = *current_holder;  // proves the current master key opens them
@@ -71,8 +73,8 @@ int rotate_master_key(Context& ctx, const std::string& new_master_key_file) {
       store::rewrap_data_key(s, r.id, crypto::wrap_data_key(new_master, r.id, r.purpose, key));
       ++n;
     }
-    ctx.audit(s, "keys.rotate-master", "data_keys",
-              "ok: " + std::to_string(n) + " keys re-wrapped");
+    audit_as(ctx, s, who, "keys.rotate-master", "data_keys",
+             "ok: " + std::to_string(n) + " keys re-wrapped");
     return n;
   });
   const std::string absolute = Poco::Path(new_master_key_file).absolute().toString();
@@ -84,9 +86,10 @@ int rotate_master_key(Context& ctx, const std::string& new_master_key_file) {
   return rewrapped;
 }
 
-RotationProgress rotate_data_key(Context& ctx, const std::string& purpose, bool resume,
-                                 int batch_size,
+RotationProgress rotate_data_key(Context& ctx, const Principal& who, const std::string& purpose,
+                                 bool resume, int batch_size,
                                  const std::function<void(const RotationProgress&)>& progress) {
+  require_admin(who, "rotating a data key");
   if (purpose == crypto::kPurposePseudonym) {
     throw core::ConflictError(
         "the pseudonym key cannot rotate: records already imported could no longer be linked to "
@@ -111,8 +114,8 @@ RotationProgress rotate_data_key(Context& ctx, const std::string& purpose, bool 
       key.created_at = ctx.clock().now_utc();
       store::insert_data_key(s, key);
       store::make_primary(s, key.id, key.created_at);
-      ctx.audit(s, "keys.rotate-data-key", "data_key:" + std::to_string(key.id),
-                "ok: new primary for " + purpose);
+      audit_as(ctx, s, who, "keys.rotate-data-key", "data_key:" + std::to_string(key.id),
+               "ok: new primary for " + purpose);
       return key.id;
     });
     ctx.reload_keyring();
@@ -144,8 +147,8 @@ RotationProgress rotate_data_key(Context& ctx, const std::string& purpose, bool 
           });
         } catch (const core::CryptoError&) {
           ctx.db().write([&](store::Session& s) {
-            ctx.audit(s, "keys.reseal", std::string(column.table) + "/" + column.column,
-                      "refused: a sealed field does not open");
+            audit_as(ctx, s, who, "keys.reseal", std::string(column.table) + "/" + column.column,
+                     "refused: a sealed field does not open");
           });
           throw core::CryptoError(std::string("re-sealing stopped: a field in ") + column.table +
                                   "." + column.column +
@@ -167,14 +170,16 @@ RotationProgress rotate_data_key(Context& ctx, const std::string& purpose, bool 
     return left;
   });
   ctx.db().write([&](store::Session& s) {
-    ctx.audit(s, "keys.reseal", "data_key:" + std::to_string(p.new_key_id),
-              "ok: " + std::to_string(p.resealed) + " fields re-sealed, " +
-                  std::to_string(p.remaining) + " remaining");
+    audit_as(ctx, s, who, "keys.reseal", "data_key:" + std::to_string(p.new_key_id),
+             "ok: " + std::to_string(p.resealed) + " fields re-sealed, " +
+                 std::to_string(p.remaining) + " remaining");
   });
   return p;
 }
 
-std::int64_t shred_data_key(Context& ctx, std::uint32_t key_id, std::uint32_t confirm) {
+std::int64_t shred_data_key(Context& ctx, const Principal& who, std::uint32_t key_id,
+                            std::uint32_t confirm) {
+  require_admin(who, "shredding a data key");
   if (confirm != key_id) {
     throw core::ValidationError("confirmation does not match: repeat the key id to shred it");
   }
@@ -196,8 +201,8 @@ std::int64_t shred_data_key(Context& ctx, std::uint32_t key_id, std::uint32_t co
     }
     const std::int64_t n = store::count_fields_sealed_with(s, key_id);
     store::shred_data_key(s, key_id, ctx.clock().now_utc());
-    ctx.audit(s, "keys.shred", "data_key:" + std::to_string(key_id),
-              "ok: " + std::to_string(n) + " fields made unreadable");
+    audit_as(ctx, s, who, "keys.shred", "data_key:" + std::to_string(key_id),
+             "ok: " + std::to_string(n) + " fields made unreadable");
     return n;
   });
   // Move the change out of the WAL so no copy of the wrapped key survives there.

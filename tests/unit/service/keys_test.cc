@@ -25,6 +25,7 @@ struct Fixture {
   testing::TempDir tmp;
   std::string dir = tmp / "data";
   std::unique_ptr<service::Context> ctx;
+  service::Principal who = service::Principal::operator_principal("test");
 
   Fixture() {
     service::initialise({dir, std::string(PATHAUDIT_TEMPLATES_DIR) + "/partnerships/example.json",
@@ -75,7 +76,7 @@ struct Fixture {
   }
 
   std::int64_t sealed_under(std::uint32_t id) {
-    for (const auto& k : service::key_status(*ctx)) {
+    for (const auto& k : service::key_status(*ctx, who)) {
       if (k.id == id)
         return k.sealed_fields;
     }
@@ -90,7 +91,7 @@ TEST_CASE("rotate-data-key re-seals every field and the retired key can then be 
   Fixture f;
   f.seal_events(25);
   REQUIRE(f.sealed_under(1) == 50);
-  auto p = service::rotate_data_key(*f.ctx, "field", false, 7);
+  auto p = service::rotate_data_key(*f.ctx, f.who, "field", false, 7);
   REQUIRE(p.new_key_id == 3);
   REQUIRE(p.resealed == 50);
   REQUIRE(p.remaining == 0);
@@ -98,9 +99,9 @@ TEST_CASE("rotate-data-key re-seals every field and the retired key can then be 
   REQUIRE(f.sealed_under(3) == 50);
   REQUIRE(f.open_all(*f.ctx->keyring()) == 25);
 
-  REQUIRE(service::shred_data_key(*f.ctx, 1, 1) == 0);
+  REQUIRE(service::shred_data_key(*f.ctx, f.who, 1, 1) == 0);
   REQUIRE(f.open_all(*f.ctx->keyring()) == 25);
-  auto status = service::key_status(*f.ctx);
+  auto status = service::key_status(*f.ctx, f.who);
   REQUIRE(status[0].state == "shredded");
 }
 
@@ -129,7 +130,7 @@ TEST_CASE("an interrupted re-seal resumes without making another key", "[keys]")
   f.seal_events(6);
   const std::uint32_t id = interrupted_rotation(f);
   REQUIRE(f.sealed_under(1) == 12);
-  auto p = service::rotate_data_key(*f.ctx, "field", true, 5);
+  auto p = service::rotate_data_key(*f.ctx, f.who, "field", true, 5);
   REQUIRE(p.new_key_id == id);
   REQUIRE(p.resealed == 12);
   REQUIRE(p.remaining == 0);
@@ -142,10 +143,11 @@ TEST_CASE("shredding a key that still seals fields makes exactly those unreadabl
   f.seal_events(4);
   interrupted_rotation(f);
   f.seal_events(2);  // sealed under the new primary
-  REQUIRE_THROWS_AS(service::shred_data_key(*f.ctx, 1, 2), core::ValidationError);  // no confirm
-  REQUIRE_THROWS_AS(service::shred_data_key(*f.ctx, 3, 3), core::ConflictError);    // primary
-  REQUIRE_THROWS_AS(service::shred_data_key(*f.ctx, 9, 9), core::NotFoundError);
-  REQUIRE(service::shred_data_key(*f.ctx, 1, 1) == 8);
+  REQUIRE_THROWS_AS(service::shred_data_key(*f.ctx, f.who, 1, 2),
+                    core::ValidationError);  // no confirm
+  REQUIRE_THROWS_AS(service::shred_data_key(*f.ctx, f.who, 3, 3), core::ConflictError);  // primary
+  REQUIRE_THROWS_AS(service::shred_data_key(*f.ctx, f.who, 9, 9), core::NotFoundError);
+  REQUIRE(service::shred_data_key(*f.ctx, f.who, 1, 1) == 8);
   const auto k_holder = f.ctx->keyring();
   const crypto::Keyring& k = *k_holder;
   int unreadable = 0;
@@ -163,7 +165,7 @@ TEST_CASE("shredding a key that still seals fields makes exactly those unreadabl
   }
   REQUIRE(unreadable == 4);
   // A later rotation skips what was shredded instead of failing on it for ever.
-  auto after = service::rotate_data_key(*f.ctx, "field", false, 10);
+  auto after = service::rotate_data_key(*f.ctx, f.who, "field", false, 10);
   REQUIRE(after.remaining == 0);
   REQUIRE(after.resealed == 4);  // the two events sealed under key 3
   // The wrapped bytes are gone from the file, not just marked.
@@ -179,7 +181,7 @@ TEST_CASE("rotate-master: every field opens under the new master, none under the
   f.seal_events(5);
   const std::string new_key = f.tmp / "new.key";
   crypto::create_master_key_file(new_key);
-  REQUIRE(service::rotate_master_key(*f.ctx, new_key) == 2);
+  REQUIRE(service::rotate_master_key(*f.ctx, f.who, new_key) == 2);
 
   auto reopened = service::Context::open({f.dir, {}, "test"});
   REQUIRE(reopened->settings().master_key_file() == new_key);
@@ -192,5 +194,6 @@ TEST_CASE("rotate-master: every field opens under the new master, none under the
 
 TEST_CASE("the pseudonym key never rotates", "[keys]") {
   Fixture f;
-  REQUIRE_THROWS_AS(service::rotate_data_key(*f.ctx, "pseudonym", false, 10), core::ConflictError);
+  REQUIRE_THROWS_AS(service::rotate_data_key(*f.ctx, f.who, "pseudonym", false, 10),
+                    core::ConflictError);
 }
