@@ -13,7 +13,7 @@ int run_verify_log(const Invocation& in) {
   if (!in.args.empty())
     throw UsageError("verify-log takes no arguments");
   auto ctx = open_context(in);
-  const store::AuditLogVerification v = service::verify_log(*ctx);
+  const store::AuditLogVerification v = service::verify_log(*ctx, acting_principal(in, *ctx));
   if (v.ok) {
     std::cout << "OK: " << v.entries << " entries, chain intact; head " << v.head_hash << "\n";
     return kExitOk;
@@ -25,7 +25,8 @@ int run_verify_log(const Invocation& in) {
 const Registrar registrar{Command{
     .name = "verify-log",
     .summary = "check the audit log's hash chain",
-    .usage = "[--data-dir DIR]",
+    .usage = "[--as USER] [--data-dir DIR]",
+    .define_options = as_option,
     .run = run_verify_log,
 }};
 
