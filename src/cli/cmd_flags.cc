@@ -54,7 +54,7 @@ int run_summary(const Invocation& in) {
     throw UsageError("flags summary takes no arguments");
   auto ctx = open_context(in);
   Table table({"rule", "severity", "status", "count"});
-  for (const auto& c : service::flag_summary(*ctx))
+  for (const auto& c : service::flag_summary(*ctx, acting_principal(in, *ctx)))
     table.add({c.rule_id, c.severity, c.status, std::to_string(c.count)});
   table.print(std::cout, in.format);
   return kExitOk;
@@ -64,7 +64,7 @@ int run_recompute(const Invocation& in) {
   if (!in.args.empty())
     throw UsageError("flags recompute takes no arguments");
   auto ctx = open_context(in);
-  const auto r = service::recompute_flags(*ctx);
+  const auto r = service::recompute_flags(*ctx, acting_principal(in, *ctx));
   std::cout << "rule set " << r.rule_set << ": " << r.stats.events << " events of "
             << r.stats.children << " children";
   if (r.horizon)
@@ -127,21 +127,23 @@ const Registrar flags_command{Command{
 const Registrar summary_command{Command{
     .name = "flags summary",
     .summary = "flag counts by rule, severity and status (no case content)",
-    .usage = "[--data-dir DIR] [--format table|csv|json]",
+    .usage = "[--data-dir DIR] [--as USER] [--format table|csv|json]",
     .formats = {"table", "csv", "json"},
+    .define_options = as_option,
     .run = run_summary,
 }};
 
 const Registrar recompute_command{Command{
     .name = "flags recompute",
     .summary = "recompute every flag with the current rule set",
-    .usage = "[--data-dir DIR] [--rules FILE]",
+    .usage = "[--data-dir DIR] [--rules FILE] [--as USER]",
     .define_options =
         [](Poco::Util::OptionSet& options) {
           options.addOption(
               Poco::Util::Option("rules", "", "rule set file (default: the `rules` setting)")
                   .argument("FILE")
                   .repeatable(false));
+          as_option(options);
         },
     .run = run_recompute,
 }};

@@ -10,8 +10,9 @@
 #include "store/sealed_fields.h"
 
 namespace pathaudit::service {
+namespace {
 
-FlagComputation recompute_flags(Context& ctx, store::Session& s) {
+FlagComputation compute_flags(Context& ctx, store::Session& s, const Principal& who) {
   const core::RuleSet rules = load_rule_set(rule_set_path(ctx.settings()));
   const core::WorkingDayCalendar calendar =
       load_calendar(calendar_path(ctx.settings(), rules.calendar));
@@ -39,16 +40,23 @@ FlagComputation recompute_flags(Context& ctx, store::Session& s) {
     });
   }
   result.sync = store::sync_flags(s, flags, ctx.clock().now_utc());
-  ctx.audit(s, "flags.compute", "ruleset:" + result.rule_set,
-            "ok: " + std::to_string(flags.size()) + " flags (" +
-                std::to_string(result.sync.inserted) + " new, " +
-                std::to_string(result.sync.removed) + " withdrawn, of which " +
-                std::to_string(result.sync.removed_reviewed) + " had been reviewed)");
+  audit_as(ctx, s, who, "flags.compute", "ruleset:" + result.rule_set,
+           "ok: " + std::to_string(flags.size()) + " flags (" +
+               std::to_string(result.sync.inserted) + " new, " +
+               std::to_string(result.sync.removed) + " withdrawn, of which " +
+               std::to_string(result.sync.removed_reviewed) + " had been reviewed)");
   return result;
 }
 
-FlagComputation recompute_flags(Context& ctx) {
-  return ctx.db().write([&](store::Session& s) { return recompute_flags(ctx, s); });
+}  // namespace
+
+FlagComputation recompute_flags(Context& ctx, store::Session& s) {
+  return compute_flags(ctx, s, Principal::operator_principal(ctx.actor()));
+}
+
+FlagComputation recompute_flags(Context& ctx, const Principal& who) {
+  require_qa(who, "recomputing flags");
+  return ctx.db().write([&](store::Session& s) { return compute_flags(ctx, s, who); });
 }
 
 std::vector<FlagReportRow> flag_report(Context& ctx, const Principal& who,
@@ -84,7 +92,8 @@ std::vector<FlagReportRow> flag_report(Context& ctx, const Principal& who,
   return out;
 }
 
-std::vector<store::FlagCount> flag_summary(Context& ctx) {
+std::vector<store::FlagCount> flag_summary(Context& ctx, const Principal& who) {
+  require_qa(who, "the flag summary");
   return ctx.db().read([](store::Session& s) { return store::count_flags(s); });
 }
 

@@ -25,10 +25,11 @@ struct FlagComputation {
 };
 
 // Recomputes every flag inside an open write transaction (the import calls this in its own, so
-// events, links and flags commit together) and records it in the audit log.
+// events, links and flags commit together) and records it in the audit log as the Context's actor.
 FlagComputation recompute_flags(Context& ctx, store::Session& s);
-// The same in a transaction of its own, after a change of rule set.
-FlagComputation recompute_flags(Context& ctx);
+// The same in a transaction of its own, after a change of rule set, recorded in the name of `who`.
+// ForbiddenError unless `who` is a QA lead (or the operator).
+FlagComputation recompute_flags(Context& ctx, const Principal& who);
 
 struct FlagReportRow {
   std::int64_t id = 0;
@@ -43,8 +44,9 @@ struct FlagReportRow {
 std::vector<FlagReportRow> flag_report(Context& ctx, const Principal& who,
                                        const store::FlagFilter& filter);
 
-// Counts per rule, severity and status: no case content, nothing opened.
-std::vector<store::FlagCount> flag_summary(Context& ctx);
+// Counts per rule, severity and status: no case content, nothing opened. ForbiddenError unless
+// `who` is a QA lead (or the operator).
+std::vector<store::FlagCount> flag_summary(Context& ctx, const Principal& who);
 
 // An auditor's decision on a flag: "confirmed" or "dismissed", with a reason (required, sealed).
 // An auditor decides only flags of cases assigned to them (another flag is "not found").
