@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "core/errors.h"
+#include "service/reviews.h"
 
 namespace pathaudit::cli {
 
@@ -23,7 +24,15 @@ void as_option(Poco::Util::OptionSet& options) {
 }
 
 service::Principal acting_principal(const Invocation& in, service::Context& ctx) {
-  return service::principal_for(ctx, in.value("as").value_or(""));
+  service::Principal who = service::principal_for(ctx, in.value("as").value_or(""));
+  // Escalation reaches a QA lead whatever command they run next, not only `review concerns`.
+  if (const std::int64_t unread = service::unread_concerns(ctx, who); unread > 0) {
+    std::cerr << "pathaudit: " << unread << " live safeguarding concern"
+              << (unread == 1 ? " has" : "s have")
+              << " not been read yet: run `pathaudit review concerns --as " << who.username
+              << "` now\n";
+  }
+  return who;
 }
 
 void refused_text_option(Poco::Util::OptionSet& options, const std::string& refused,

@@ -59,7 +59,7 @@ int run_import(const Invocation& in) {
     options.progress = [&](std::uint64_t done, std::uint64_t total, std::uint64_t rows) {
       bar.update(done, total, rows);
     };
-    result = service::import_files(*ctx, in.args, options);
+    result = service::import_files(*ctx, acting_principal(in, *ctx), in.args, options);
   }
   for (const auto& f : result.files) {
     std::cout << f.file << ": " << f.rows << " rows, sha256 " << f.sha256 << "\n";
@@ -75,7 +75,7 @@ int run_links(const Invocation& in) {
     throw UsageError("links takes no arguments");
   auto ctx = open_context(in);
   Table table({"agency", "event_ref", "child_key", "tier"});
-  for (auto& r : service::link_report(*ctx)) {
+  for (auto& r : service::link_report(*ctx, acting_principal(in, *ctx))) {
     table.add({r.agency, r.event_ref, r.child_key, r.tier});
   }
   table.print(std::cout, in.format);
@@ -85,11 +85,12 @@ int run_links(const Invocation& in) {
 const Registrar import_command{Command{
     .name = "import",
     .summary = "import agency extracts (CSV): all files or nothing",
-    .usage = "[--data-dir DIR] [--ignore-unknown-columns] FILE.csv [FILE.csv ...]",
+    .usage = "[--data-dir DIR] [--ignore-unknown-columns] [--as USER] FILE.csv [FILE.csv ...]",
     .define_options =
         [](Poco::Util::OptionSet& options) {
           options.addOption(Poco::Util::Option("ignore-unknown-columns", "",
                                                "skip columns the import format does not define"));
+          as_option(options);
         },
     .run = run_import,
 }};
@@ -97,8 +98,9 @@ const Registrar import_command{Command{
 const Registrar links_command{Command{
     .name = "links",
     .summary = "how each event was linked to a child (agency, event_ref, child_key, tier)",
-    .usage = "[--data-dir DIR] [--format csv|table|json]",
+    .usage = "[--data-dir DIR] [--as USER] [--format csv|table|json]",
     .formats = {"table", "csv", "json"},
+    .define_options = as_option,
     .run = run_links,
 }};
 

@@ -180,10 +180,11 @@ int run_show(const Invocation& in) {
 int run_form(const Invocation& in) {
   const std::int64_t id = one_id(in, "review id");
   auto ctx = open_context(in);
-  Table t({"id", "section", "stage", "type", "required", "choices", "value", "text"});
+  Table t({"id", "section", "stage", "type", "required", "choices", "value", "text", "help",
+           "resource"});
   for (const auto& q : service::review_form(*ctx, acting_principal(in, *ctx), id))
     t.add({q.id, q.section, q.stage, q.type, q.required ? "yes" : "no", join(q.choices, ";"),
-           value_text(q.value), q.text});
+           value_text(q.value), q.text, q.help, q.resource});
   t.print(std::cout, in.format);
   return kExitOk;
 }

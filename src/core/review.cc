@@ -260,7 +260,7 @@ std::vector<AnswerProblem> validate_not_applicable(const Template& t, const std:
     if (!t.find_section(sections[i]))
       problems.push_back({at, "not a section of template " + t.key + "@" +
                                   std::to_string(t.version) +
-                                  " (see `pathaudit review show` for section ids)"});
+                                  " (the section column of `pathaudit review form`)"});
     else if (!seen.insert(sections[i]).second)
       problems.push_back({at, "section given twice"});
   }

@@ -166,12 +166,21 @@ ActionView update_action(Context& ctx, const Principal& who, std::int64_t id,
       what += " owner " + *change.owner;
     audit_as(ctx, s, who, "action.update", "action:" + std::to_string(id), "ok:" + what);
   });
-  const auto rows = list_actions(ctx, who, ActionQuery{});
-  for (const ActionView& v : rows) {
-    if (v.id == id)
-      return v;
-  }
-  throw core::NotFoundError("no action " + std::to_string(id));
+  // The changed action only, opened and recorded like any read.
+  const auto a = ctx.db().read([&](store::Session& s) { return store::find_action(s, id); });
+  if (!a)
+    throw core::NotFoundError("no action " + std::to_string(id));
+  ActionView v{
+      a->id,         a->audit_id,
+      a->case_id,    a->child_key,
+      a->owner,      a->due,
+      a->status,     ctx.open_field(a->description_sealed, "actions", "description_sealed", a->id),
+      a->created_by, a->created_at,
+      a->updated_at, is_overdue(*a, ctx.clock().today())};
+  ctx.db().write([&](store::Session& s) {
+    audit_as(ctx, s, who, "actions.read", "action:" + std::to_string(id), "ok: 1 action opened");
+  });
+  return v;
 }
 
 }  // namespace pathaudit::service

@@ -50,8 +50,8 @@ FlagComputation compute_flags(Context& ctx, store::Session& s, const Principal& 
 
 }  // namespace
 
-FlagComputation recompute_flags(Context& ctx, store::Session& s) {
-  return compute_flags(ctx, s, Principal::operator_principal(ctx.actor()));
+FlagComputation recompute_flags(Context& ctx, store::Session& s, const Principal& who) {
+  return compute_flags(ctx, s, who);
 }
 
 FlagComputation recompute_flags(Context& ctx, const Principal& who) {

@@ -26,7 +26,7 @@ struct FlagComputation {
 
 // Recomputes every flag inside an open write transaction (the import calls this in its own, so
 // events, links and flags commit together) and records it in the audit log as the Context's actor.
-FlagComputation recompute_flags(Context& ctx, store::Session& s);
+FlagComputation recompute_flags(Context& ctx, store::Session& s, const Principal& who);
 // The same in a transaction of its own, after a change of rule set, recorded in the name of `who`.
 // ForbiddenError unless `who` is a QA lead (or the operator).
 FlagComputation recompute_flags(Context& ctx, const Principal& who);

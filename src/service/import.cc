@@ -261,8 +261,9 @@ std::string files_text(const std::vector<ImportFileSummary>& files) {
 
 }  // namespace
 
-ImportResult import_files(Context& ctx, const std::vector<std::string>& files,
+ImportResult import_files(Context& ctx, const Principal& who, const std::vector<std::string>& files,
                           const ImportOptions& options) {
+  require_qa(who, "importing agency extracts");
   if (files.empty())
     throw core::ValidationError("no files to import");
   ImportResult result;
@@ -284,7 +285,7 @@ ImportResult import_files(Context& ctx, const std::vector<std::string>& files,
   try {
     ctx.db().write([&](store::Session& s) {
       const ingest::AgencyDirectory agencies = load_agencies(s);
-      std::string actor = ctx.actor(), at = started, files_column;
+      std::string actor = who.actor(), at = started, files_column;
       s << "INSERT INTO imports (actor, started_at, files) VALUES (?, ?, ?)", use(actor), use(at),
           use(files_column), now;
       s << "SELECT last_insert_rowid()", into(result.import_id), now;
@@ -335,7 +336,7 @@ ImportResult import_files(Context& ctx, const std::vector<std::string>& files,
       result.links_changed = outcome.events_changed;
       // Flags follow the events they are about: recomputed in the same transaction, so no commit
       // ever leaves flags for events that changed.
-      result.flags = recompute_flags(ctx, s);
+      result.flags = recompute_flags(ctx, s, who);
 
       std::string finished = ctx.clock().now_utc();
       std::int64_t inserted = result.inserted, updated = result.updated, id = result.import_id;
@@ -343,16 +344,16 @@ ImportResult import_files(Context& ctx, const std::vector<std::string>& files,
       s << "UPDATE imports SET finished_at = ?, files = ?, rows_inserted = ?, rows_updated = ? "
            "WHERE id = ?",
           use(finished), use(files_done), use(inserted), use(updated), use(id), now;
-      ctx.audit(s, "import.commit", "import:" + std::to_string(result.import_id),
-                "ok: " + std::to_string(result.files.size()) + " files (" + hashes + "), " +
-                    std::to_string(inserted) + " inserted, " + std::to_string(updated) +
-                    " updated, " + std::to_string(result.children) + " children");
+      audit_as(ctx, s, who, "import.commit", "import:" + std::to_string(result.import_id),
+               "ok: " + std::to_string(result.files.size()) + " files (" + hashes + "), " +
+                   std::to_string(inserted) + " inserted, " + std::to_string(updated) +
+                   " updated, " + std::to_string(result.children) + " children");
     });
   } catch (const ImportRejected& rejected) {
     // The rejection itself is recorded (who, which files, how many errors), never the rows.
     ctx.db().write([&](store::Session& s) {
-      ctx.audit(s, "import.reject", "",
-                "refused: " + std::to_string(rejected.total()) + " errors in " + hashes);
+      audit_as(ctx, s, who, "import.reject", "",
+               "refused: " + std::to_string(rejected.total()) + " errors in " + hashes);
     });
     throw;
   }

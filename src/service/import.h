@@ -12,6 +12,7 @@
 #include "core/errors.h"
 #include "service/context.h"
 #include "service/flags.h"
+#include "service/principal.h"
 
 namespace pathaudit::service {
 
@@ -51,7 +52,8 @@ class ImportRejected : public core::ValidationError {
   std::size_t total_;
 };
 
-ImportResult import_files(Context& ctx, const std::vector<std::string>& files,
+// QA leads (and the operator) only; recorded in the name of `who`.
+ImportResult import_files(Context& ctx, const Principal& who, const std::vector<std::string>& files,
                           const ImportOptions& options = {});
 
 }  // namespace pathaudit::service

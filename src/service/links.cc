@@ -21,8 +21,4 @@ std::vector<LinkReportRow> link_report(Context& ctx, const Principal& who) {
   return out;
 }
 
-std::vector<LinkReportRow> link_report(Context& ctx) {
-  return link_report(ctx, Principal::operator_principal(ctx.actor()));
-}
-
 }  // namespace pathaudit::service

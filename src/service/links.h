@@ -21,9 +21,4 @@ struct LinkReportRow {
 // ForbiddenError unless `who` is a QA lead (or the operator).
 std::vector<LinkReportRow> link_report(Context& ctx, const Principal& who);
 
-// As the operator (Principal::operator_principal(ctx.actor())). Only for `pathaudit links`, which
-// is registered in src/cli/cmd_import.cc and does not take --as yet; remove once it passes its
-// acting_principal() to the overload above.
-std::vector<LinkReportRow> link_report(Context& ctx);
-
 }  // namespace pathaudit::service

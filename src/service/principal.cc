@@ -15,7 +15,9 @@ Principal Principal::operator_principal(std::string actor) {
 }
 
 std::string Principal::actor() const {
-  return operator_ ? operator_actor : "user:" + username;
+  if (operator_)
+    return operator_actor;
+  return "user:" + username + (via.empty() ? "" : " via " + via);
 }
 
 Principal load_principal(store::Session& s, const std::string& username) {
@@ -39,7 +41,9 @@ Principal load_principal(store::Session& s, const std::string& username) {
 Principal principal_for(Context& ctx, const std::string& as_username) {
   if (as_username.empty())
     return Principal::operator_principal(ctx.actor());
-  return ctx.db().read([&](store::Session& s) { return load_principal(s, as_username); });
+  Principal p = ctx.db().read([&](store::Session& s) { return load_principal(s, as_username); });
+  p.via = ctx.actor();
+  return p;
 }
 
 void audit_as(Context& ctx, store::Session& s, const Principal& who, const std::string& action,

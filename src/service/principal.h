@@ -22,10 +22,14 @@ struct Principal {
   std::string role;  // admin, qa_lead, auditor, board; "" for the operator
   int agency_id = 0;
   std::string agency;  // code, auditors only
+  // Who acted on the account's behalf: the operator's actor under `--as`, "" when the account's
+  // owner signed in themselves. Kept in every audit-log entry, so the log never credits an
+  // account with what an operator typed.
+  std::string via;
 
   static Principal operator_principal(std::string actor);
 
-  // "user:<username>" or the operator's actor.
+  // "user:<username>", "user:<username> via cli:<os user>" under --as, or the operator's actor.
   std::string actor() const;
   // The operator, or a QA lead: audits, returns, moderation, collation.
   bool is_qa() const { return operator_ || role == "qa_lead"; }

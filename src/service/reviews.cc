@@ -435,7 +435,7 @@ SaveResult save_answers(Context& ctx, const Principal& who, std::int64_t review_
       const core::Question* q = t.find_question(in.question_id);
       const std::int64_t id = store::answer_row(s, review_id, in.question_id, at);
       if (!in.value) {
-        store::set_answer(s, id, std::nullopt, "", in.tags, at);
+        store::set_answer(s, id, std::nullopt, "", {}, at);  // a cleared finding has no themes
         ++result.cleared;
         continue;
       }
@@ -507,12 +507,13 @@ std::string return_review(Context& ctx, const Principal& who, std::int64_t revie
     std::vector<std::string> lines;
     for (const auto& [id, text] : comments) {
       const core::Question* q = t.find_question(id);
+      const std::string at = "$.comments['" + id + "']: ";
       if (!q)
-        lines.push_back("comments: " + id + ": not a question of the review's template");
+        lines.push_back(at + "not a question of the review's template");
       else if (!q->applies_to.includes(r.agency_kind))
-        lines.push_back("comments: " + id + ": not asked of " + r.agency_kind + " agencies");
+        lines.push_back(at + "not asked of " + r.agency_kind + " agencies");
       else if (auto why = core::text_problem(text))
-        lines.push_back("comments: " + id + ": " + *why);
+        lines.push_back(at + *why);
     }
     if (!lines.empty())
       throw ReviewInputRejected(std::move(lines));
@@ -794,15 +795,20 @@ ModerationResult moderate_case(Context& ctx, const Principal& who, std::int64_t 
     ModerationResult result;
     for (const auto& [key, a] : graded) {
       const auto g = given.find(key);
-      std::string grade = a.auditor_grade;
-      std::optional<crypto::Bytes> rationale;
+      std::string grade;
       if (g != given.end()) {
         grade = g->second->grade;
+        std::optional<crypto::Bytes> rationale;
         if (!g->second->rationale.empty())
           rationale =
               seal(*keyring, g->second->rationale, "answers", "moderation_rationale_sealed", a.id);
+        store::set_moderation(s, a.id, grade, who.actor(), rationale, at);
+      } else if (!a.moderated_grade.empty()) {
+        grade = a.moderated_grade;  // moderated earlier and not revisited: it stands
+      } else {
+        grade = a.auditor_grade;  // not listed: moderated as the auditor gave it
+        store::set_moderation(s, a.id, grade, who.actor(), std::nullopt, at);
       }
-      store::set_moderation(s, a.id, grade, who.actor(), rationale, at);
       ++result.grades;
       result.changed += grade != a.auditor_grade ? 1 : 0;
     }
@@ -867,6 +873,14 @@ std::vector<ConcernView> list_concerns(Context& ctx, const Principal& who, std::
              "ok: " + std::to_string(out.size()) + " concerns opened");
   });
   return out;
+}
+
+std::int64_t unread_concerns(Context& ctx, const Principal& who) {
+  if (who.operator_ || who.role != "qa_lead")
+    return 0;
+  return ctx.db().read([&](store::Session& s) {
+    return static_cast<std::int64_t>(store::unread_notifications(s, who.user_id).size());
+  });
 }
 
 void acknowledge_concern(Context& ctx, const Principal& who, std::int64_t concern_id) {

@@ -201,7 +201,8 @@ DiscussionResult record_discussion(Context& ctx, const Principal& who, std::int6
                                    const DiscussionInput& input);
 
 // {"grades": [{"review": ID, "question": "<grade question id>", "grade": "<code>",
-//              "rationale": "..."}]}. Grades not listed are moderated as the auditor gave them.
+//              "rationale": "..."}]}. A grade not listed keeps the moderated grade it was given
+// earlier, or is moderated as the auditor gave it.
 struct ModerationEntry {
   std::string path;
   std::int64_t review_id = 0;
@@ -237,5 +238,8 @@ ConcernRaised raise_concern(Context& ctx, const Principal& who, std::int64_t rev
 std::vector<ConcernView> list_concerns(Context& ctx, const Principal& who, std::int64_t audit_id,
                                        bool open_only);
 void acknowledge_concern(Context& ctx, const Principal& who, std::int64_t concern_id);
+
+// How many live concerns a QA lead has not yet read (0 for anyone else, and for the operator).
+std::int64_t unread_concerns(Context& ctx, const Principal& who);
 
 }  // namespace pathaudit::service

@@ -558,6 +558,10 @@ TEST_CASE("a case is discussed, moderated and locked once its returns are accept
   const std::string other = returns.back().at("id");
   CHECK(a.sql("SELECT moderated_grade FROM answers WHERE review_id = " + other +
               " AND question_id = 'concern_arises.grade'") == given[other] + "\n");
+  // Moderating again without that grade keeps what was decided for it.
+  REQUIRE(a.as("qa", {"review", "moderate", case_id}).status == 0);
+  CHECK(a.sql("SELECT moderated_grade FROM answers WHERE review_id = " + target +
+              " AND question_id = 'concern_arises.grade'") == changed + "\n");
 
   // Locked: the case and its returns change no more.
   REQUIRE(a.as("qa", {"review", "lock", case_id}).status == 0);
@@ -613,6 +617,10 @@ TEST_CASE("a live safeguarding concern reaches every QA lead at once", "[reviews
   CHECK_THAT(res.out, Catch::Contains("escalated to 2 QA leads"));
   CHECK(a.sql("SELECT u.username FROM notifications n JOIN users u ON u.id = n.user_id "
               "WHERE n.read_at IS NULL ORDER BY u.username") == "qa\nqa.two\n");
+  // Whatever a QA lead runs next tells them; an auditor is not told.
+  CHECK_THAT(a.as("qa.two", {"review", "list"}).err,
+             Catch::Contains("1 live safeguarding concern has not been read yet"));
+  CHECK(a.as(r.at("auditor"), {"review", "list"}).err.empty());
   // QA leads read it; the audit log records that, never the words.
   auto list = a.as("qa", {"review", "concerns", "--format", "csv"});
   REQUIRE(list.status == 0);
@@ -620,7 +628,7 @@ TEST_CASE("a live safeguarding concern reaches every QA lead at once", "[reviews
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].at("description") == concern);
   CHECK(rows[0].at("status") == "open");
-  CHECK(rows[0].at("raised_by") == "user:" + r.at("auditor"));
+  CHECK_THAT(rows[0].at("raised_by"), Catch::StartsWith("user:" + r.at("auditor") + " via cli:"));
   CHECK(a.sql("SELECT count(*) FROM notifications WHERE read_at IS NULL") == "1\n");
   const std::string log = a.sql("SELECT action || ' ' || outcome FROM audit_log");
   CHECK_THAT(log,

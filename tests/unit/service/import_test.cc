@@ -23,6 +23,8 @@ using Poco::Data::Keywords::now;
 
 namespace {
 
+const service::Principal kOperator = service::Principal::operator_principal("cli:test");
+
 const std::string kHeader =
     "agency,event_id,event_type,event_date,nhs_number,local_child_id,forename,surname,dob,sex,"
     "entry_point,to_agency,to_service,participants,outcome,category,relates_to,notes\n";
@@ -57,7 +59,7 @@ struct Fixture {
 // data directory's pseudonym key).
 std::set<std::set<std::string>> partition(service::Context& ctx) {
   std::map<std::string, std::set<std::string>> by_child;
-  for (const auto& r : service::link_report(ctx)) {
+  for (const auto& r : service::link_report(ctx, kOperator)) {
     by_child[r.child_key].insert(r.agency + ":" + r.event_ref + "/" + r.tier);
   }
   std::set<std::set<std::string>> out;
@@ -81,8 +83,9 @@ const std::string kPolice =
 
 TEST_CASE("an import stores events and links one child across agencies", "[import]") {
   Fixture f;
-  auto r = service::import_files(*f.ctx, {f.file("school.csv", kSchool), f.file("csc.csv", kCsc),
-                                          f.file("police.csv", kPolice)});
+  auto r = service::import_files(
+      *f.ctx, kOperator,
+      {f.file("school.csv", kSchool), f.file("csc.csv", kCsc), f.file("police.csv", kPolice)});
   REQUIRE(r.inserted == 6);
   REQUIRE(r.updated == 0);
   REQUIRE(r.children == 2);
@@ -104,7 +107,7 @@ TEST_CASE("a bad row anywhere rejects every file and stores nothing", "[import]"
   const std::string bad =
       f.file("bad.csv", kSchool + "SCHOOL,S-3,concern_identified,2025-02-30,,UPN-1,,,,,,,,,,,,\n");
   try {
-    service::import_files(*f.ctx, {good, bad});
+    service::import_files(*f.ctx, kOperator, {good, bad});
     FAIL("expected a rejection");
   } catch (const service::ImportRejected& e) {
     REQUIRE(e.total() == 1);
@@ -124,7 +127,7 @@ TEST_CASE("at most 100 errors are listed, with the total", "[import]") {
   for (int i = 0; i < 150; ++i)
     rows += "CSC,R" + std::to_string(i) + ",nonsense,2025-01-01,,L,,,,,,,,,,,,\n";
   try {
-    service::import_files(*f.ctx, {f.file("many.csv", rows)});
+    service::import_files(*f.ctx, kOperator, {f.file("many.csv", rows)});
     FAIL("expected a rejection");
   } catch (const service::ImportRejected& e) {
     REQUIRE(e.total() == 150);
@@ -135,9 +138,9 @@ TEST_CASE("at most 100 errors are listed, with the total", "[import]") {
 
 TEST_CASE("re-importing the same events updates them in place", "[import]") {
   Fixture f;
-  service::import_files(*f.ctx, {f.file("csc.csv", kCsc)});
+  service::import_files(*f.ctx, kOperator, {f.file("csc.csv", kCsc)});
   const auto first = partition(*f.ctx);
-  auto again = service::import_files(*f.ctx, {f.file("csc.csv", kCsc)});
+  auto again = service::import_files(*f.ctx, kOperator, {f.file("csc.csv", kCsc)});
   REQUIRE(again.inserted == 0);
   REQUIRE(again.updated == 3);
   REQUIRE(f.count("SELECT count(*) FROM events") == 3);
@@ -145,7 +148,7 @@ TEST_CASE("re-importing the same events updates them in place", "[import]") {
   // A correction: C-3's event type changes, no duplicate appears.
   std::string corrected = kCsc;
   corrected.replace(corrected.find("C-3,referral,"), 13, "C-3,contact,");
-  service::import_files(*f.ctx, {f.file("csc2.csv", corrected)});
+  service::import_files(*f.ctx, kOperator, {f.file("csc2.csv", corrected)});
   REQUIRE(f.count("SELECT count(*) FROM events") == 3);
   REQUIRE(f.count("SELECT count(*) FROM events WHERE event_type = 'contact'") == 1);
 }
@@ -153,23 +156,23 @@ TEST_CASE("re-importing the same events updates them in place", "[import]") {
 TEST_CASE("the same event twice in one import is an error", "[import]") {
   Fixture f;
   REQUIRE_THROWS_WITH(
-      service::import_files(*f.ctx, {f.file("a.csv", kCsc), f.file("b.csv", kCsc)}),
+      service::import_files(*f.ctx, kOperator, {f.file("a.csv", kCsc), f.file("b.csv", kCsc)}),
       Catch::Contains("b.csv:2:2: event_id: the same agency and event_id appear earlier"));
   REQUIRE(f.count("SELECT count(*) FROM events") == 0);
 }
 
 TEST_CASE("linkage is the same whatever order files are imported in", "[import]") {
   Fixture together, one_by_one, reversed;
-  service::import_files(*together.ctx,
+  service::import_files(*together.ctx, kOperator,
                         {together.file("s.csv", kSchool), together.file("c.csv", kCsc),
                          together.file("p.csv", kPolice)});
   for (const auto& [name, rows] : std::vector<std::pair<std::string, std::string>>{
            {"s.csv", kSchool}, {"c.csv", kCsc}, {"p.csv", kPolice}}) {
-    service::import_files(*one_by_one.ctx, {one_by_one.file(name, rows)});
+    service::import_files(*one_by_one.ctx, kOperator, {one_by_one.file(name, rows)});
   }
   for (const auto& [name, rows] : std::vector<std::pair<std::string, std::string>>{
            {"p.csv", kPolice}, {"c.csv", kCsc}, {"s.csv", kSchool}}) {
-    service::import_files(*reversed.ctx, {reversed.file(name, rows)});
+    service::import_files(*reversed.ctx, kOperator, {reversed.file(name, rows)});
   }
   const auto expected = partition(*together.ctx);
   REQUIRE(partition(*one_by_one.ctx) == expected);
@@ -186,7 +189,7 @@ TEST_CASE("canary identifiers and notes never reach the database, its WAL or the
       "GP,EVTCANARYREF77,specialist_referral,2025-05-05,943 476 5919,LOCALCANARY42,Canaryforename,"
       "Zanzibarsurname,2013-09-17,F,gp,,camhs,,,,,\"NOTECANARY, a disclosure in the child's "
       "words\"\n";
-  service::import_files(*f.ctx, {f.file("canary.csv", rows)});
+  service::import_files(*f.ctx, kOperator, {f.file("canary.csv", rows)});
   const std::vector<std::string> canaries{"EVTCANARYREF77",  "9434765919",      "943 476 5919",
                                           "LOCALCANARY42",   "Canaryforename",  "canaryforename",
                                           "Zanzibarsurname", "zanzibarsurname", "2013-09-17",
@@ -205,7 +208,7 @@ TEST_CASE("canary identifiers and notes never reach the database, its WAL or the
   f.ctx->db().write_checkpoint();
   scan("after checkpoint");
   // And it is all still there, sealed: the reference opens for an authorised reader.
-  auto links = service::link_report(*f.ctx);
+  auto links = service::link_report(*f.ctx, kOperator);
   REQUIRE(links.size() == 1);
   REQUIRE(links[0].event_ref == "EVTCANARYREF77");
   const crypto::Bytes notes = f.ctx->db().read([](store::Session& s) {
@@ -224,7 +227,7 @@ TEST_CASE("a rejected import's errors do not repeat identifying values", "[impor
       "GP,EVTCANARYREF77,specialist_referral,2025-05-05,943 476 5918,LOCALCANARY42,Canaryforename,"
       "Zanzibarsurname,2013-19-17,F,gp,,camhs,,,,,NOTECANARY\n";
   try {
-    service::import_files(*f.ctx, {f.file("canary.csv", rows)});
+    service::import_files(*f.ctx, kOperator, {f.file("canary.csv", rows)});
     FAIL("expected a rejection");
   } catch (const service::ImportRejected& e) {
     const std::string what = e.what();
@@ -240,14 +243,14 @@ TEST_CASE("a rejected import's errors do not repeat identifying values", "[impor
 TEST_CASE("a sealed field that does not open is refused loudly and audit-logged",
           "[import][security]") {
   Fixture f;
-  service::import_files(*f.ctx, {f.file("csc.csv", kCsc)});
+  service::import_files(*f.ctx, kOperator, {f.file("csc.csv", kCsc)});
   // Someone with the file swaps two rows' sealed references.
   f.ctx->db().write([](store::Session& s) {
     s << "UPDATE events SET event_ref_sealed = (SELECT event_ref_sealed FROM events WHERE id = 2) "
          "WHERE id = 1",
         now;
   });
-  REQUIRE_THROWS_AS(service::link_report(*f.ctx), core::CryptoError);
+  REQUIRE_THROWS_AS(service::link_report(*f.ctx, kOperator), core::CryptoError);
   REQUIRE(f.count("SELECT count(*) FROM audit_log WHERE action = 'field.open' AND "
                   "object = 'events:1/event_ref_sealed' AND outcome LIKE 'refused%'") == 1);
 }
@@ -257,12 +260,13 @@ TEST_CASE("records with no linkage key each stand alone", "[import]") {
   // Surname and date of birth identify the child for the contract, but without a forename there is
   // neither an exact nor a probable key.
   auto r = service::import_files(
-      *f.ctx, {f.file("p.csv",
-                      "POLICE,P-1,police_report,2025-03-04,,,,Ahmed,2014-03-06,,,,,,,,,\n"
-                      "POLICE,P-2,police_report,2025-03-05,,,,Ahmed,2014-03-06,,,,,,,,,\n"
-                      "POLICE,P-3,police_report,2025-03-06,,,,Brown,2012-01-09,,,,,,,,,\n")});
+      *f.ctx, kOperator,
+      {f.file("p.csv",
+              "POLICE,P-1,police_report,2025-03-04,,,,Ahmed,2014-03-06,,,,,,,,,\n"
+              "POLICE,P-2,police_report,2025-03-05,,,,Ahmed,2014-03-06,,,,,,,,,\n"
+              "POLICE,P-3,police_report,2025-03-06,,,,Brown,2012-01-09,,,,,,,,,\n")});
   REQUIRE(r.children == 3);
-  for (const auto& link : service::link_report(*f.ctx))
+  for (const auto& link : service::link_report(*f.ctx, kOperator))
     REQUIRE(link.tier == "none");
 }
 
@@ -270,7 +274,7 @@ TEST_CASE("a rejected file's whole-file hash is in the audit log, even after a s
           "[import]") {
   Fixture f;
   const std::string bad = f.file("broken.csv", kCsc + "CSC,C-9,\"unterminated,2025-01-01\n" + kCsc);
-  REQUIRE_THROWS_AS(service::import_files(*f.ctx, {bad}), service::ImportRejected);
+  REQUIRE_THROWS_AS(service::import_files(*f.ctx, kOperator, {bad}), service::ImportRejected);
   const std::string expected = "broken.csv=" + crypto::sha256_hex(testing::read_file(bad));
   REQUIRE(
       f.count("SELECT count(*) FROM audit_log WHERE action = 'import.reject' AND outcome LIKE '%" +
@@ -279,14 +283,14 @@ TEST_CASE("a rejected file's whole-file hash is in the audit log, even after a s
 
 TEST_CASE("a child whose display key is taken gets a longer one", "[import]") {
   Fixture f;
-  service::import_files(*f.ctx, {f.file("csc.csv", kCsc)});
+  service::import_files(*f.ctx, kOperator, {f.file("csc.csv", kCsc)});
   // Give the existing children other pseudonyms but keep their display keys, so re-linking the same
   // records makes new children whose 10-character keys are all taken.
   f.ctx->db().write(
       [](store::Session& s) { s << "UPDATE children SET pseudonym = randomblob(32)", now; });
-  service::import_files(*f.ctx, {f.file("csc2.csv", kCsc)});
+  service::import_files(*f.ctx, kOperator, {f.file("csc2.csv", kCsc)});
   std::set<std::string> keys;
-  for (const auto& link : service::link_report(*f.ctx))
+  for (const auto& link : service::link_report(*f.ctx, kOperator))
     keys.insert(link.child_key);
   REQUIRE(keys.size() == 2);
   for (const auto& k : keys)
