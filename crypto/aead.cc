@@ -200,7 +200,7 @@ Bytes seal_raw(const std::uint8_t* key, std::uint32_t key_id, const std::uint8_t
   std::uint8_t* nonce = header + kSealedHeaderSize;
   // A fresh random 96-bit nonce per seal: the collision bound stays negligible far beyond any
   // number of fields this service will hold under one key (NIST SP 800-38D allows 2^32 seals).
-  random_fill(nonce, kGcmNonceSize);
+  random_public_fill(nonce, kGcmNonceSize);
   std::uint8_t* ciphertext = nonce + kGcmNonceSize;
   std::uint8_t* tag = ciphertext + plaintext_size;
   const Bytes aad = field_aad(header, associated_data);

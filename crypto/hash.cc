@@ -72,11 +72,10 @@ Digest Sha256::finish() {
   return out;
 }
 
-Digest hmac_sha256(const std::uint8_t* key, std::size_t key_len, std::string_view data) {
-  return HmacSha256(key, key_len).mac(data);
-}
+namespace {
 
-HmacSha256::HmacSha256(const std::uint8_t* key, std::size_t key_len) {
+// A context keyed for HMAC-SHA256.
+detail::MacCtx new_hmac(const std::uint8_t* key, std::size_t key_len) {
   detail::MacCtx ctx(EVP_MAC_CTX_new(detail::hmac_mac()));
   if (!ctx)
     detail::throw_openssl_error("cannot allocate an HMAC context");
@@ -88,27 +87,55 @@ HmacSha256::HmacSha256(const std::uint8_t* key, std::size_t key_len) {
   if (EVP_MAC_init(ctx.get(), key_len == 0 ? &kEmpty : key, key_len, params) != 1) {
     detail::throw_openssl_error("cannot start HMAC-SHA256");
   }
-  keyed_ = ctx.release();
+  return ctx;
 }
 
-HmacSha256::~HmacSha256() {
-  EVP_MAC_CTX_free(keyed_);
-}
-
-Digest HmacSha256::mac(std::string_view data) const {
-  detail::MacCtx ctx(EVP_MAC_CTX_dup(keyed_));
-  if (!ctx)
-    detail::throw_openssl_error("cannot copy an HMAC context");
+Digest update_and_finish(EVP_MAC_CTX* ctx, std::string_view data) {
   if (!data.empty() &&
-      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
-          1) {
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
     detail::throw_openssl_error("HMAC-SHA256 update failed");
   }
   Digest out{};
   std::size_t len = 0;
-  if (EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) != 1 || len != out.size()) {
+  if (EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1 || len != out.size()) {
     detail::throw_openssl_error("HMAC-SHA256 finish failed");
   }
+  return out;
+}
+
+}  // namespace
+
+Digest hmac_sha256(const std::uint8_t* key, std::size_t key_len, std::string_view data) {
+  return update_and_finish(new_hmac(key, key_len).get(), data);
+}
+
+HmacSha256::HmacSha256(const std::uint8_t* key, std::size_t key_len)
+    : keyed_(new_hmac(key, key_len).release()) {}
+
+HmacSha256::~HmacSha256() {
+  for (EVP_MAC_CTX* ctx : pool_)
+    EVP_MAC_CTX_free(ctx);
+  EVP_MAC_CTX_free(keyed_);
+}
+
+Digest HmacSha256::mac(std::string_view data) const {
+  EVP_MAC_CTX* reused = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (!pool_.empty()) {
+      reused = pool_.back();
+      pool_.pop_back();
+    }
+  }
+  detail::MacCtx ctx(reused ? reused : EVP_MAC_CTX_dup(keyed_));
+  if (!ctx)
+    detail::throw_openssl_error("cannot copy an HMAC context");
+  // A null key re-initialises with the key the copy already holds: no allocation, no new pads.
+  if (EVP_MAC_init(ctx.get(), nullptr, 0, nullptr) != 1)
+    detail::throw_openssl_error("cannot restart HMAC-SHA256");
+  const Digest out = update_and_finish(ctx.get(), data);
+  std::lock_guard<std::mutex> lock(pool_mutex_);
+  pool_.push_back(ctx.release());
   return out;
 }
 

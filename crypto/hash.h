@@ -6,8 +6,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 struct evp_md_ctx_st;   // OpenSSL's EVP_MD_CTX, kept out of this header.
 struct evp_mac_ctx_st;  // OpenSSL's EVP_MAC_CTX.
@@ -45,10 +47,11 @@ Digest hmac_sha256(const std::uint8_t* key, std::size_t key_len, std::string_vie
 
 // True if the buffers are equal, in time that depends only on `size`. Use for every comparison of
 // MACs, hashes and tokens so response times do not leak how many leading bytes matched.
-// HMAC-SHA256 under one key, keyed once: each mac() copies the keyed state instead of fetching the
-// algorithm and re-deriving the pads, which an import computing millions of pseudonyms would
-// otherwise pay for every time. Owns its OpenSSL context; mac() only reads it, so concurrent calls
-// are safe.
+// HMAC-SHA256 under one key, keyed once. mac() takes a copy of the keyed context from a small pool
+// (making one only when every copy is in use), re-initialises it with the key it holds and returns
+// it: no allocation per MAC, which an import computing millions of pseudonyms would otherwise pay
+// (about five times the cost of the MAC itself). Owns the keyed context and the pooled copies, and
+// frees them all, key material included, when destroyed. mac() is safe to call from many threads.
 class HmacSha256 {
  public:
   HmacSha256(const std::uint8_t* key, std::size_t key_len);
@@ -59,6 +62,8 @@ class HmacSha256 {
 
  private:
   ::evp_mac_ctx_st* keyed_ = nullptr;
+  mutable std::mutex pool_mutex_;
+  mutable std::vector<::evp_mac_ctx_st*> pool_;  // guarded by pool_mutex_
 };
 
 bool constant_time_equal(const void* a, const void* b, std::size_t size);

@@ -1,10 +1,13 @@
 #include "crypto/random.h"
 
 #include <openssl/rand.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 
+#include "core/errors.h"
 #include "crypto/openssl_util.h"
 
 namespace pathaudit::crypto {
@@ -20,6 +23,27 @@ void random_fill(void* out, std::size_t n) {
     p += chunk;
     n -= chunk;
   }
+}
+
+void random_public_fill(void* out, std::size_t n) {
+  struct Pool {
+    unsigned char bytes[4096];
+    std::size_t used = sizeof bytes;
+    pid_t pid = 0;
+  };
+  thread_local Pool pool;
+  if (n > 64)
+    throw core::Error("random_public_fill takes at most 64 bytes at a time");
+  const pid_t pid = ::getpid();
+  if (pool.used + n > sizeof pool.bytes || pool.pid != pid) {
+    random_fill(pool.bytes, sizeof pool.bytes);
+    pool.used = 0;
+    pool.pid = pid;
+  }
+  std::memcpy(out, pool.bytes + pool.used, n);
+  // Used bytes are wiped so the buffer never holds a nonce already handed out.
+  std::memset(pool.bytes + pool.used, 0, n);
+  pool.used += n;
 }
 
 Bytes random_bytes(std::size_t n) {

@@ -15,4 +15,10 @@ Bytes random_bytes(std::size_t n);
 // Fills caller-owned memory; for secrets that must not pass through a vector that could be copied.
 void random_fill(void* out, std::size_t n);
 
+// Random bytes for values that are public once used, such as AES-GCM nonces, at most 64 at a
+// time: drawn from the same generator in 4 KiB refills kept per thread, so a million seals do not
+// pay a million generator calls. Never for keys, salts or tokens. The buffer is dropped in a forked
+// child, which must not repeat its parent's bytes.
+void random_public_fill(void* out, std::size_t n);
+
 }  // namespace pathaudit::crypto
