@@ -15,12 +15,6 @@ namespace {
 const std::string kPartnership =
     std::string(PATHAUDIT_SOURCE_DIR) + "/audit-templates/partnerships/example.json";
 
-unsigned mode_of(const std::string& path) {
-  struct stat st {};
-  REQUIRE(::stat(path.c_str(), &st) == 0);
-  return st.st_mode & 07777;
-}
-
 }  // namespace
 
 TEST_CASE("keys status never shows key bytes", "[cli][keys]") {

@@ -1,7 +1,11 @@
 #include "crypto/bytes.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <set>
+#include <thread>
 
 #include "core/errors.h"
 #include "crypto/hash.h"
@@ -41,6 +45,40 @@ TEST_CASE("random_bytes gives the requested length and differs between calls", "
   for (int i = 0; i < 100; ++i)
     seen.insert(random_bytes(16));
   CHECK(seen.size() == 100);
+}
+
+TEST_CASE("public random bytes differ between calls, threads and a forked child", "[crypto]") {
+  std::set<Bytes> seen;
+  Bytes b(12);
+  for (int i = 0; i < 2000; ++i) {  // several refills of the per-thread buffer
+    random_public_fill(b.data(), b.size());
+    seen.insert(b);
+  }
+  CHECK(seen.size() == 2000);
+  std::thread other([&] {
+    Bytes mine(12);
+    random_public_fill(mine.data(), mine.size());
+    CHECK(seen.count(mine) == 0);
+  });
+  other.join();
+  // A child must not hand out the bytes its parent is about to.
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    Bytes child(12);
+    random_public_fill(child.data(), child.size());
+    (void)!::write(pipe_fds[1], child.data(), child.size());
+    std::_Exit(0);
+  }
+  Bytes child(12), parent(12);
+  REQUIRE(::read(pipe_fds[0], child.data(), child.size()) == 12);
+  ::waitpid(pid, nullptr, 0);
+  random_public_fill(parent.data(), parent.size());
+  CHECK(child != parent);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  CHECK_THROWS(random_public_fill(b.data(), 65));
 }
 
 TEST_CASE("SecretKey holds exactly 32 bytes and moves, never copies", "[crypto]") {
