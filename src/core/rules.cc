@@ -182,6 +182,9 @@ class ChildEvaluation {
     out_.push_back(std::move(f));
   }
 
+  // A timescale check of the current rule whose outcome is known.
+  void decided() { ++stats_.timescale_checks[rule_->id]; }
+
   // Runs one check, counting it instead when a date falls outside the calendar.
   template <class F>
   void check(F&& f) {
@@ -388,6 +391,8 @@ class ChildEvaluation {
           }
           if (!end)
             end = loose;
+          if (end || due < horizon_)
+            decided();
           if (end ? end->date > due : due < horizon_)
             late(p, s, end, due);
         });
@@ -411,6 +416,7 @@ class ChildEvaluation {
       const Event& s = *start;
       check([&] {
         const Date due = deadline(s.date, p.limit);
+        decided();
         if (e.date > due)
           late(p, s, &e, due);
       });
@@ -444,6 +450,7 @@ class ChildEvaluation {
         check([&] {
           const Date due = deadline(prev->date, gap);
           if (r < reviews.size()) {
+            decided();
             if (reviews[r]->date > due) {
               flag(reviews[r]->agency, {prev, reviews[r]},
                    type(*reviews[r]) + " on " + reviews[r]->date.iso() + " was due by " +
@@ -455,6 +462,7 @@ class ChildEvaluation {
           // After the last review: another is due while a plan is in force.
           const bool in_force = plan && (!plan_end || *plan_end > due);
           if (in_force && due < horizon_) {
+            decided();
             flag(prev->agency, {prev},
                  "No " + std::string(event_type_name(p.review)) + " recorded by " + due.iso() +
                      ", " + gap.describe() + " after the " + type(*prev) + " on " +

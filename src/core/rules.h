@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -147,6 +148,9 @@ struct EvaluationStats {
   std::int64_t children = 0;
   std::int64_t events = 0;
   std::int64_t outside_calendar = 0;  // checks not made: a date outside the calendar's range
+  // Timescale checks whose outcome is known (met or late, not still pending), by rule id: the
+  // denominators of timeliness, whose numerators are the rules' flags.
+  std::map<std::string, std::int64_t> timescale_checks;
 };
 
 class RuleEngine {

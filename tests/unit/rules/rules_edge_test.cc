@@ -258,6 +258,46 @@ TEST_CASE("icpc_late and core_group_late: 15 and 10 working days", "[rules]") {
   CHECK(c.flags("core_group_late", "2025-06-10").empty());  // not due yet when the data ends
 }
 
+TEST_CASE("timescale checks are counted when their outcome is known, not while pending",
+          "[rules]") {
+  Child c;
+  const auto strategy = c.add(CSC, T::strategy_discussion, "2025-05-01");
+  c.last().outcome = "s47";
+  const auto s47 = c.add(CSC, T::s47_start, "2025-05-01", strategy);
+  const auto icpc = c.add(CSC, T::icpc, "2025-05-23", s47);
+  const auto plan = c.add(CSC, T::cp_plan_start, "2025-05-23", icpc);
+  c.add(CSC, T::core_group, "2025-06-09", plan);
+  // Met: counted, no flag.
+  c.stats = {};
+  CHECK(c.flags("icpc_late").empty());
+  CHECK(c.stats.timescale_checks["icpc_late"] == 1);
+  // Late: counted, and flagged.
+  c.event(icpc).date = d("2025-05-27");
+  c.stats = {};
+  CHECK(c.flags("icpc_late").size() == 1);
+  CHECK(c.stats.timescale_checks["icpc_late"] == 1);
+  // icpc_late is measured back from the conference: with none held there is nothing to count,
+  // since a strategy discussion need not lead to one.
+  c.event(icpc).type = T::case_closed;
+  c.stats = {};
+  CHECK(c.flags("icpc_late").empty());
+  CHECK(c.stats.timescale_checks.count("icpc_late") == 0);
+  // core_group_late is measured forward from the ICPC: a missing core group is pending until its
+  // deadline passes (not counted), then late (counted and flagged).
+  c.event(icpc).type = T::icpc;
+  c.event(c.last().id).type = T::case_closed;
+  c.stats = {};
+  CHECK(c.flags("core_group_late", "2025-06-10").empty());
+  CHECK(c.stats.timescale_checks.count("core_group_late") == 0);
+  c.stats = {};
+  CHECK(c.flags("core_group_late").size() == 1);
+  CHECK(c.stats.timescale_checks["core_group_late"] == 1);
+  // Rules that are not timescales count nothing.
+  c.stats = {};
+  c.flags("nfa_wording");
+  CHECK(c.stats.timescale_checks.empty());
+}
+
 TEST_CASE("review_late: 3 months, then 6, while the plan is in force", "[rules]") {
   Child c;
   const auto icpc = c.add(CSC, T::icpc, "2024-01-31");
