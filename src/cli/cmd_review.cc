@@ -307,6 +307,7 @@ int run_case(const Invocation& in) {
   t.add({"agreed_grades", join(grades, ";")});
   t.add({"learning", c.learning});
   t.add({"learning_tags", join(c.learning_tags, ";")});
+  t.add({"learning_board_safe", c.learning_board_safe ? "yes" : "no"});
   for (const auto& r : c.returns)
     t.add({"return " + std::to_string(r.review_id),
            r.agency + (r.slot == 2 ? " (second review)" : "") + ": " + r.state});

@@ -278,6 +278,15 @@ AuditRecord load_audit(store::Session& s, std::int64_t id) {
   return found.front();
 }
 
+std::optional<AuditRecord> previous_audit(store::Session& s, const AuditRecord& audit) {
+  std::optional<AuditRecord> out;
+  for (AuditRecord& a : query_audits(s, "WHERE a.id < ? ORDER BY a.id", {audit.id})) {
+    if (a.template_key == audit.template_key)
+      out = std::move(a);
+  }
+  return out;
+}
+
 AuditRecord get_audit(Context& ctx, const Principal& who, std::int64_t id) {
   require_qa(who, "reading an audit");
   return ctx.db().read([&](store::Session& s) { return load_audit(s, id); });

@@ -73,6 +73,10 @@ std::vector<AuditRecord> list_audits(Context& ctx, const Principal& who);
 AuditRecord get_audit(Context& ctx, const Principal& who, std::int64_t id);
 AuditRecord load_audit(store::Session& s, std::int64_t id);
 
+// The latest audit on the same template key created before `audit`, if any: the one a re-audit
+// compares with. Runs inside the caller's transaction.
+std::optional<AuditRecord> previous_audit(store::Session& s, const AuditRecord& audit);
+
 // One child of an audit's population, with the facts the sampling strata use.
 struct PopulationMember {
   std::int64_t child_id = 0;

@@ -585,7 +585,8 @@ void set_case_state(Context& ctx, store::Session& s, const Principal& who, const
 
 DiscussionInput parse_discussion(const std::string& json, const std::string& source_name) {
   const JsonNode root = JsonNode::parse_text(json, source_name);
-  root.allow_only({"held_on", "attendees", "grades", "learning", "learning_tags", "actions"});
+  root.allow_only({"held_on", "attendees", "grades", "learning", "learning_tags",
+                   "learning_board_safe", "actions"});
   DiscussionInput in;
   in.source = source_name;
   const JsonNode held = root.at("held_on");
@@ -608,6 +609,8 @@ DiscussionInput parse_discussion(const std::string& json, const std::string& sou
         tags->fail("a tag is lower-case letters, digits, '_' and '.', at most 64 characters");
     }
   }
+  if (auto safe = root.find("learning_board_safe"))
+    in.learning_board_safe = safe->as_bool();
   if (auto actions = root.find("actions")) {
     for (const JsonNode& a : actions->elements()) {
       a.allow_only({"description", "owner", "due"});
@@ -637,6 +640,7 @@ CaseDetail show_case(Context& ctx, const Principal& who, std::int64_t case_id) {
   d.attendees = dis.attendees;
   d.agreed_grades = dis.grades;
   d.learning_tags = dis.learning_tags;
+  d.learning_board_safe = dis.learning_board_safe;
   if (dis.learning_sealed)
     d.learning = ctx.open_field(*dis.learning_sealed, "discussions", "learning_sealed", dis.id);
   for (const auto& r : c.returns)
@@ -702,8 +706,9 @@ DiscussionResult record_discussion(Context& ctx, const Principal& who, std::int6
       throw ReviewInputRejected(std::move(lines));
 
     const std::string at = ctx.clock().now_utc();
-    store::record_discussion(s, c.discussion.id,
-                             {in.held_on, in.attendees, in.learning_tags, in.grades, at});
+    store::record_discussion(
+        s, c.discussion.id,
+        {in.held_on, in.attendees, in.learning_tags, in.learning_board_safe, in.grades, at});
     store::set_discussion_learning(
         s, c.discussion.id,
         seal(*keyring, in.learning, "discussions", "learning_sealed", c.discussion.id));

@@ -153,7 +153,10 @@ void decide_flag(Context& ctx, const Principal& who, std::int64_t review_id, std
 
 // A discussion file (docs/qa-lead-guide.md, "Multi-agency discussion"):
 // {"held_on": "YYYY-MM-DD", "attendees": ["CSC", ...], "grades": {"<stage id>": "<grade>"},
-//  "learning": "...", "learning_tags": [...], "actions": [{"description", "owner", "due"}]}
+//  "learning": "...", "learning_tags": [...], "learning_board_safe": false,
+//  "actions": [{"description", "owner", "due"}]}
+// learning_board_safe (default false) lets the learning appear, word for word, in board workbooks:
+// set it only for learning written so that no child or family can be recognised.
 struct DiscussionInput {
   std::string source;
   std::string held_on;
@@ -161,6 +164,7 @@ struct DiscussionInput {
   std::map<std::string, std::string> grades;
   std::string learning;
   std::vector<std::string> learning_tags;
+  bool learning_board_safe = false;
   std::vector<NewAction> actions;
 };
 DiscussionInput parse_discussion(const std::string& json, const std::string& source_name);
@@ -183,6 +187,7 @@ struct CaseDetail {
   std::map<std::string, std::string> agreed_grades;  // stage -> grade
   std::string learning;                              // opened
   std::vector<std::string> learning_tags;
+  bool learning_board_safe = false;
   std::vector<CaseReturn> returns;
 };
 

@@ -273,8 +273,33 @@ const Migration kReviewWorkflow{
              SELECT id, 'open', created_at FROM assignments WHERE kind = 'discussion')",
     }};
 
+// Version 3: exports (docs/exports.md). Learning reaches a board workbook only when a QA lead has
+// marked it board-safe. Each export's manifest is a row (its reason sealed) that the audit log
+// entry points at; the file waits in the data directory until it is delivered or expires.
+const Migration kExports{
+    3,
+    "exports",
+    {
+        R"(ALTER TABLE discussions ADD COLUMN learning_board_safe INTEGER NOT NULL DEFAULT 0)",
+        R"(CREATE TABLE exports (
+             id INTEGER PRIMARY KEY,
+             audit_id INTEGER NOT NULL REFERENCES audits(id),
+             kind TEXT NOT NULL CHECK (kind IN ('board','detail','csv')),
+             profile TEXT NOT NULL,
+             actor TEXT NOT NULL,
+             role TEXT NOT NULL,
+             reason_sealed BLOB,
+             created_at TEXT NOT NULL,
+             rows INTEGER NOT NULL DEFAULT 0,
+             sha256 TEXT,
+             file TEXT,
+             expires_at TEXT,
+             delivered_at TEXT,
+             removed_at TEXT))",
+    }};
+
 const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> all{kInitial, kReviewWorkflow};
+  static const std::vector<Migration> all{kInitial, kReviewWorkflow, kExports};
   return all;
 }
 

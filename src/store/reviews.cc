@@ -46,8 +46,8 @@ constexpr const char* kDiscussionSelect =
     "SELECT d.id, a.id, c.id, sm.audit_id, au.template_id, c.child_id, ch.display_key, "
     "coalesce(a.user_id, 0), coalesce(u.username, ''), d.state, coalesce(d.held_on, ''), "
     "coalesce(d.attendees, ''), d.learning_sealed, coalesce(d.learning_tags, ''), d.updated_at, "
-    "coalesce(d.discussed_at, ''), coalesce(d.moderated_at, ''), coalesce(d.locked_at, '') "
-    "FROM discussions d JOIN assignments a ON a.id = d.assignment_id "
+    "coalesce(d.discussed_at, ''), coalesce(d.moderated_at, ''), coalesce(d.locked_at, ''), "
+    "d.learning_board_safe FROM discussions d JOIN assignments a ON a.id = d.assignment_id "
     "JOIN sample_cases c ON c.id = a.sample_case_id JOIN samples sm ON sm.id = c.sample_id "
     "JOIN audits au ON au.id = sm.audit_id JOIN children ch ON ch.id = c.child_id "
     "LEFT JOIN users u ON u.id = a.user_id ";
@@ -72,6 +72,7 @@ DiscussionRow read_discussion(sqlite3_stmt* st) {
   d.discussed_at = column_text(st, 15);
   d.moderated_at = column_text(st, 16);
   d.locked_at = column_text(st, 17);
+  d.learning_board_safe = sqlite3_column_int(st, 18) != 0;
   return d;
 }
 
@@ -326,14 +327,15 @@ void record_discussion(Session& s, std::int64_t id, const DiscussionUpdate& u) {
   sqlite3* db = connection(s);
   exec(db,
        "UPDATE discussions SET state = 'discussed', held_on = ?, attendees = ?, "
-       "learning_tags = ?, updated_at = ?, discussed_at = ? WHERE id = ?",
+       "learning_tags = ?, updated_at = ?, discussed_at = ?, learning_board_safe = ? WHERE id = ?",
        [&](sqlite3_stmt* st) {
          bind_text(st, 1, u.held_on);
          bind_text(st, 2, join_list(u.attendees));
          bind_text(st, 3, join_list(u.learning_tags));
          bind_text(st, 4, u.at);
          bind_text(st, 5, u.at);
-         sqlite3_bind_int64(st, 6, id);
+         sqlite3_bind_int(st, 6, u.learning_board_safe ? 1 : 0);
+         sqlite3_bind_int64(st, 7, id);
        });
   exec(db, "DELETE FROM discussion_grades WHERE discussion_id = ?",
        [&](sqlite3_stmt* st) { sqlite3_bind_int64(st, 1, id); });

@@ -105,6 +105,7 @@ struct DiscussionRow {
   std::vector<std::string> attendees;  // agency codes
   std::optional<crypto::Bytes> learning_sealed;
   std::vector<std::string> learning_tags;
+  bool learning_board_safe = false;           // a QA lead has said the learning may go to the board
   std::map<std::string, std::string> grades;  // stage id -> agreed grade code
   std::string updated_at, discussed_at, moderated_at, locked_at;
 };
@@ -116,6 +117,7 @@ struct DiscussionUpdate {
   std::string held_on;
   std::vector<std::string> attendees;
   std::vector<std::string> learning_tags;
+  bool learning_board_safe = false;
   std::map<std::string, std::string> grades;
   std::string at;
 };

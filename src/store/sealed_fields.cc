@@ -31,6 +31,7 @@ const std::vector<SealedColumn>& sealed_columns() {
       {"actions", "description_sealed"},
       {"discussions", "learning_sealed"},
       {"live_concerns", "description_sealed"},
+      {"exports", "reason_sealed"},
   };
   return columns;
 }

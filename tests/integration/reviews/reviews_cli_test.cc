@@ -485,7 +485,8 @@ TEST_CASE("a case is discussed, moderated and locked once its returns are accept
              R"({"held_on": "2026-11-20", "attendees": ["CSC", "POLICE"],
                  "grades": {"2.2": "requires_improvement", "2.4": "good"},
                  "learning": ")" +
-                 learning + R"(", "learning_tags": ["information_sharing"],
+                 learning +
+                 R"(", "learning_tags": ["information_sharing"], "learning_board_safe": true,
                  "actions": [{"description": ")" +
                  action + R"(", "owner": "POLICE",
                               "due": "2026-01-31"}]})");
@@ -583,6 +584,7 @@ TEST_CASE("a case is discussed, moderated and locked once its returns are accept
   CHECK(fields["learning"] == learning);
   CHECK(fields["agreed_grades"] == "2.2=requires_improvement;2.4=good");
   CHECK(fields["attendees"] == "CSC;POLICE");
+  CHECK(fields["learning_board_safe"] == "yes");
 
   // The action from the discussion is overdue; done, it is not.
   auto actions = parse_csv(a.as("qa", {"actions", "list", "--overdue", "--format", "csv"}).out);
