@@ -1,12 +1,32 @@
 // Disclosure control for figures a partnership board sees (DOMAIN.md section 7, docs/exports.md):
 // counts of children, returns, flags or events small enough that someone could recognise a child
-// are suppressed, and a suppressed count is never recoverable from the totals beside it.
+// are suppressed, and a suppressed count is never exactly recoverable from the figures published
+// with it.
 //
 // Profiles:
-// - dfe (the default): counts 1 to 5 are shown as "c"; true zeros are shown; then secondary
-//   suppression, until no row or column of a table (its total included) has exactly one suppressed
-//   entry, so no suppressed entry follows from its line's total and the others. Secondary cells
-//   are the smallest shown non-zero counts of the line; a line with none left suppresses its total.
+// - dfe (the default): counts 1 to 5, totals included, are shown as "c" (primary suppression);
+//   true zeros are always shown, so a reader knows every "c" is at least 1. Secondary suppression
+//   then works on the (rows+1) x (columns+1) grid of the table with its totals, read as a graph
+//   whose nodes are its lines (each data row and the totals row; each data column and the totals
+//   column) and whose edges are its suppressed entries (entry (i, j) joins row line i and column
+//   line j; the grand total joins the totals row and the totals column). These rules run together
+//   until none of them suppresses anything more:
+//   1. line rule: no line has exactly one suppressed entry (its total and the rest would give it);
+//   2. lower-bound rule: no line whose total is shown has suppressed entries that must sum to the
+//      least they can (k of them summing to k would each be 1). A suppressed total counts as at
+//      least its own line's shown cells plus 1 for each "c" in it, so a totals row or column of
+//      suppressed totals is held to the same test;
+//   3. bridge rule: no suppressed entry is a bridge of the graph (on no cycle of suppressed
+//      entries), since lines combined then fix it exactly;
+//   4. bounds rule, the complete test of which 2 and 3 are the common cases: no suppressed entry
+//      has only one value consistent with the published figures and every "c" being at least 1
+//      (rules 2 and 3 alone leave such entries, e.g. two c's that lines combined show sum to 2).
+//   A rule that finds a fault suppresses one more entry, the smallest shown non-zero one that
+//   mends it: in the line for rules 1 and 2; for 3 and 4 one that closes a cycle through the entry,
+//   else one that grows its part of the graph. A data cell goes before a total, the first on a
+//   tie; a true zero never goes, a line with nothing else left gives up its total instead. A table
+//   with no count from 1 to 5 (zeros aside) is published unchanged. What is not promised is a wide
+//   range: a reader may still learn that a "c" is, say, 1 or 2.
 // - nhs: counts 1 to 7 are shown as "*"; every other count, totals included, is rounded to the
 //   nearest 5 (halves up), so no exact count can be recovered by differencing.
 // A percentage is shown only when both its numerator and its denominator are shown exactly (dfe)
