@@ -26,7 +26,7 @@ int write_table(Sheet& sheet, int row, const ProtectedTable& t, Profile p, const
     header.push_back(c);
   header.push_back("Total");
   for (std::size_t c = 0; c < l.percent_columns && c < t.columns.size(); ++c)
-    header.push_back("% " + t.columns[c]);
+    header.push_back("% " + t.columns[c] + " (of " + l.percent_of + ")");
   sheet.header(row, header);
   ++row;
   const int total_col = first_value + static_cast<int>(t.columns.size());
@@ -40,22 +40,18 @@ int write_table(Sheet& sheet, int row, const ProtectedTable& t, Profile p, const
       sheet.count(row, first_value + static_cast<int>(c), t.cells[r][c], p);
     sheet.count(row, total_col, t.row_totals[r], p);
     if (l.percent_columns > 0) {
-      Cell base;
-      base.shown = 0;
-      bool all_shown = true;
-      for (std::size_t c = 0; c < l.percent_columns && c < t.columns.size(); ++c) {
-        const Cell& cell = t.cells[r][c];
-        if (cell.suppressed() || !cell.exact)
-          all_shown = false;
+      // The share of the graded returns: the row total less the columns after the graded ones
+      // ("Not applicable"), when those are shown, whatever is hidden among the grades.
+      Cell base = t.row_totals[r];
+      for (std::size_t c = l.percent_columns; c < t.columns.size() && base.shown; ++c) {
+        if (t.cells[r][c].suppressed())
+          base.shown.reset();
         else
-          *base.shown += *cell.shown;
+          *base.shown -= *t.cells[r][c].shown;
       }
-      for (std::size_t c = 0; c < l.percent_columns && c < t.columns.size(); ++c) {
-        std::optional<double> pct;
-        if (all_shown)
-          pct = protected_percent(t.cells[r][c], base);
-        sheet.percent(row, total_col + 1 + static_cast<int>(c), pct);
-      }
+      for (std::size_t c = 0; c < l.percent_columns && c < t.columns.size(); ++c)
+        sheet.percent(row, total_col + 1 + static_cast<int>(c),
+                      protected_percent(t.cells[r][c], base));
     }
     ++written;
   }
@@ -71,8 +67,9 @@ void cover_sheet(Workbook& wb, const BoardReport& r, std::int64_t& written) {
   Sheet& s = wb.add_sheet("Cover");
   s.text(0, 0, "Multi-agency audit of the response to child sexual abuse", true);
   s.text(1, 0,
-         "For the partnership board. Figures are disclosure controlled; no child can be "
-         "identified from this workbook.");
+         "For the partnership board. Every count has been through disclosure control so that "
+         "no child should be identifiable; text appears only where a QA lead marked it "
+         "board-safe.");
   s.header(3, {"Item", "Detail"});
   int row = 4;
   for (const auto& [field, value] : r.cover) {
@@ -98,7 +95,7 @@ void summary_sheet(Workbook& wb, const BoardReport& r, std::int64_t& written) {
   row += 1;
   s.text(row++, 0, "Grades given across every stage", true);
   const int table_row = row;
-  TableLayout l{"Stages", "", nullptr, r.overall_grades.columns.size(), "row total"};
+  TableLayout l{"Stages", "", nullptr, r.overall_grades.columns.size(), "graded returns"};
   row = write_table(s, row, r.overall_grades, r.profile, l, written);
   std::vector<int> cols;
   for (std::size_t c = 0; c < r.overall_grades.columns.size(); ++c)
@@ -169,25 +166,18 @@ void flags_sheet(Workbook& wb, const BoardReport& r, std::int64_t& written) {
 
 void timeliness_sheet(Workbook& wb, const BoardReport& r, std::int64_t& written) {
   Sheet& s = wb.add_sheet("Timeliness");
-  const ProtectedTable& t = r.timeliness;
   s.header(0, {"Rule", "Timescale", "On time", "Late", "Checks", "% on time", "Basis"});
   int row = 1;
-  for (std::size_t i = 0; i < t.rows.size(); ++i, ++row) {
-    s.text(row, 0, t.rows[i]);
-    s.wrapped_text(row, 1, r.timeliness_titles[i]);
-    s.count(row, 2, t.cells[i][0], r.profile);
-    s.count(row, 3, t.cells[i][1], r.profile);
-    s.count(row, 4, t.row_totals[i], r.profile);
-    s.percent(row, 5, protected_percent(t.cells[i][0], t.row_totals[i]));
-    s.wrapped_text(row, 6, r.timeliness_bases[i]);
+  for (const auto& t : r.timeliness) {
+    s.text(row, 0, t.rule);
+    s.wrapped_text(row, 1, t.title);
+    s.count(row, 2, t.on_time, r.profile);
+    s.count(row, 3, t.late, r.profile);
+    s.count(row, 4, t.checks, r.profile);
+    s.percent(row, 5, t.percent_on_time);
+    s.wrapped_text(row, 6, t.basis);
+    ++row;
     ++written;
-  }
-  s.text(row, 0, "Total", true);
-  if (!t.rows.empty()) {
-    s.count(row, 2, t.column_totals[0], r.profile);
-    s.count(row, 3, t.column_totals[1], r.profile);
-    s.count(row, 4, t.grand_total, r.profile);
-    s.percent(row, 5, protected_percent(t.column_totals[0], t.grand_total));
   }
   s.freeze(1, 1);
   s.column_width(0, 0, 24);
@@ -198,7 +188,7 @@ void timeliness_sheet(Workbook& wb, const BoardReport& r, std::int64_t& written)
 
 void baseline_sheet(Workbook& wb, const BoardReport& r, std::int64_t& written) {
   Sheet& s = wb.add_sheet("Baseline measures");
-  s.header(0, {"Measure", "Title", "Quarter", "Count", "Of", "Percent"});
+  s.header(0, {"Measure", "Title", "Quarter", "Count", "Of", "Percent", "Quarter complete"});
   int row = 1;
   for (const auto& m : r.baseline) {
     s.text(row, 0, m.id);
@@ -209,12 +199,13 @@ void baseline_sheet(Workbook& wb, const BoardReport& r, std::int64_t& written) {
       s.count(row, 4, m.denominator, r.profile);
       s.percent(row, 5, m.percent);
     }
+    s.text(row, 6, m.complete ? "yes" : "no: the data ends before the quarter does");
     ++row;
     ++written;
   }
   s.freeze(1, 0);
   if (row > 1)
-    s.autofilter(0, 0, row - 1, 5);
+    s.autofilter(0, 0, row - 1, 6);
   s.column_width(0, 0, 32);
   s.column_width(1, 1, 48);
   s.column_width(2, 5, 12);
@@ -223,22 +214,11 @@ void baseline_sheet(Workbook& wb, const BoardReport& r, std::int64_t& written) {
 void actions_sheet(Workbook& wb, const BoardReport& r, std::int64_t& written) {
   Sheet& s = wb.add_sheet("Actions");
   TableLayout l{"Owner agency", "", nullptr, 0, ""};
-  int row = write_table(s, 0, r.actions, r.profile, l, written);
+  write_table(s, 0, r.actions, r.profile, l, written);
   const int overdue_col = 1 + static_cast<int>(r.actions.columns.size()) + 1;
   s.text(0, overdue_col, "Overdue", true);
   for (std::size_t i = 0; i < r.overdue.size(); ++i)
     s.count(1 + static_cast<int>(i), overdue_col, r.overdue[i], r.profile);
-  row += 1;
-  s.text(row++, 0, "Each action (its wording stays with the QA lead)", true);
-  s.header(row++, {"Owner agency", "Due", "Status", "Overdue"});
-  for (const auto& a : r.action_lines) {
-    s.text(row, 0, a.owner);
-    s.text(row, 1, a.due);
-    s.text(row, 2, a.status);
-    s.text(row, 3, a.overdue ? "yes" : "no");
-    ++row;
-    ++written;
-  }
   s.freeze(1, 1);
   s.column_width(0, 0, 16);
   s.column_width(1, 10, 13);

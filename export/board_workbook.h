@@ -46,30 +46,31 @@ struct BoardReport {
   std::string previous_audit;         // "" when none
   std::vector<Cell> previous_totals;  // one per row of `flags` when previous_audit is set
 
-  // Timeliness: rule x (on time, late); totals are the checks made.
-  std::vector<std::string> timeliness_titles;
-  std::vector<std::string> timeliness_bases;
-  ProtectedTable timeliness;
+  // Timeliness: per timescale rule, the checks whose outcome is known, on time and late. `late` is
+  // the rule's row total on the Flags sheet, so the two sheets show or hide it alike. No total
+  // row: it would need its own protection across rules.
+  struct Timeliness {
+    std::string rule, title, basis;
+    Cell on_time, late, checks;
+    std::optional<double> percent_on_time;
+  };
+  std::vector<Timeliness> timeliness;
 
   // Baseline measures by quarter.
   struct Measure {
     std::string id, title, quarter;
     bool proportion = false;
+    bool complete = true;  // false when the data ends before the quarter does
     Cell value;                     // the count (proportion: the numerator)
     Cell denominator;               // proportions only
     std::optional<double> percent;  // proportions only
   };
   std::vector<Measure> baseline;
 
-  // Actions: owner agency x status, overdue apart (a subset, not a status); and the actions
-  // themselves without their wording, which is not marked board-safe.
+  // Actions: owner agency x status, overdue apart (a subset, not a status). Not listed one by one:
+  // a list would give away the counts the table hides.
   ProtectedTable actions;
   std::vector<Cell> overdue;  // one per row of `actions`
-  struct ActionLine {
-    std::string owner, due, status;
-    bool overdue = false;
-  };
-  std::vector<ActionLine> action_lines;
 
   // Learning a QA lead marked board-safe, word for word, with its themes.
   struct Learning {

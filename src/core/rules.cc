@@ -183,7 +183,14 @@ class ChildEvaluation {
   }
 
   // A timescale check of the current rule whose outcome is known.
-  void decided() { ++stats_.timescale_checks[rule_->id]; }
+  // A timescale check of the current rule, measured from `start`, whose outcome is known; counted
+  // when `start` falls in the stats' window.
+  void decided(const Event& start) {
+    if ((stats_.count_from && start.date < *stats_.count_from) ||
+        (stats_.count_to && start.date > *stats_.count_to))
+      return;
+    ++stats_.timescale_checks[rule_->id];
+  }
 
   // Runs one check, counting it instead when a date falls outside the calendar.
   template <class F>
@@ -392,7 +399,7 @@ class ChildEvaluation {
           if (!end)
             end = loose;
           if (end || due < horizon_)
-            decided();
+            decided(s);
           if (end ? end->date > due : due < horizon_)
             late(p, s, end, due);
         });
@@ -416,7 +423,7 @@ class ChildEvaluation {
       const Event& s = *start;
       check([&] {
         const Date due = deadline(s.date, p.limit);
-        decided();
+        decided(s);
         if (e.date > due)
           late(p, s, &e, due);
       });
@@ -450,7 +457,7 @@ class ChildEvaluation {
         check([&] {
           const Date due = deadline(prev->date, gap);
           if (r < reviews.size()) {
-            decided();
+            decided(*prev);
             if (reviews[r]->date > due) {
               flag(reviews[r]->agency, {prev, reviews[r]},
                    type(*reviews[r]) + " on " + reviews[r]->date.iso() + " was due by " +
@@ -462,7 +469,7 @@ class ChildEvaluation {
           // After the last review: another is due while a plan is in force.
           const bool in_force = plan && (!plan_end || *plan_end > due);
           if (in_force && due < horizon_) {
-            decided();
+            decided(*prev);
             flag(prev->agency, {prev},
                  "No " + std::string(event_type_name(p.review)) + " recorded by " + due.iso() +
                      ", " + gap.describe() + " after the " + type(*prev) + " on " +

@@ -149,8 +149,10 @@ struct EvaluationStats {
   std::int64_t events = 0;
   std::int64_t outside_calendar = 0;  // checks not made: a date outside the calendar's range
   // Timescale checks whose outcome is known (met or late, not still pending), by rule id: the
-  // denominators of timeliness, whose numerators are the rules' flags.
+  // denominators of timeliness, whose numerators are the rules' flags. Only checks measured from
+  // an event dated within [count_from, count_to] are counted, when those are set.
   std::map<std::string, std::int64_t> timescale_checks;
+  std::optional<Date> count_from, count_to;
 };
 
 class RuleEngine {

@@ -292,6 +292,16 @@ TEST_CASE("timescale checks are counted when their outcome is known, not while p
   c.stats = {};
   CHECK(c.flags("core_group_late").size() == 1);
   CHECK(c.stats.timescale_checks["core_group_late"] == 1);
+  // A window counts only checks measured from an event inside it.
+  c.stats = {};
+  c.stats.count_from = d("2025-05-28");
+  CHECK(c.flags("core_group_late").size() == 1);  // the flag is still raised
+  CHECK(c.stats.timescale_checks.count("core_group_late") == 0);
+  c.stats = {};
+  c.stats.count_from = d("2025-05-27");
+  c.stats.count_to = d("2025-05-27");
+  c.flags("core_group_late");
+  CHECK(c.stats.timescale_checks["core_group_late"] == 1);
   // Rules that are not timescales count nothing.
   c.stats = {};
   c.flags("nfa_wording");
