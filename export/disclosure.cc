@@ -451,7 +451,12 @@ Cell protect_count(std::int64_t count, Profile profile) {
   return exact_cell(count);
 }
 
-ProtectedTable protect(const CountTable& table, Profile profile) {
+namespace {
+
+// protect(), with some entries of the totals row (column totals, then the grand total last)
+// hidden from the start, as a table published beside it hides them.
+ProtectedTable protect_forced(const CountTable& table, Profile profile,
+                              const std::vector<bool>& forced_totals) {
   validate(table);
   Grid g = extended_grid(table);
   const std::size_t nr = table.rows.size(), nc = table.columns.size();
@@ -477,7 +482,13 @@ ProtectedTable protect(const CountTable& table, Profile profile) {
         ++out.primary;
       }
     }
-    out.secondary = suppress_secondary(g);
+    for (std::size_t c = 0; c < forced_totals.size() && c <= table.columns.size(); ++c) {
+      if (forced_totals[c] && !g.hidden[g.at(table.rows.size(), c)]) {
+        g.hidden[g.at(table.rows.size(), c)] = true;
+        ++out.secondary;
+      }
+    }
+    out.secondary += suppress_secondary(g);
     for (std::size_t i = 0; i < g.value.size(); ++i)
       shown[i] = g.hidden[i] ? suppressed_cell() : exact_cell(g.value[i]);
   }
@@ -491,6 +502,56 @@ ProtectedTable protect(const CountTable& table, Profile profile) {
     out.column_totals[c] = shown[g.at(nr, c)];
   out.grand_total = shown[g.at(nr, nc)];
   return out;
+}
+
+}  // namespace
+
+ProtectedTable protect(const CountTable& table, Profile profile) {
+  return protect_forced(table, profile, {});
+}
+
+std::vector<ProtectedTable> protect_together(const std::vector<CountTable>& tables,
+                                             Profile profile) {
+  if (tables.empty())
+    return {};
+  const std::size_t nc = tables.front().columns.size();
+  std::vector<std::int64_t> totals;
+  for (const CountTable& t : tables) {
+    validate(t);
+    std::vector<std::int64_t> these(nc + 1, 0);
+    if (t.columns != tables.front().columns)
+      throw core::ValidationError(
+          "disclosure control: tables protected together must share "
+          "their columns");
+    for (const auto& row : t.counts) {
+      for (std::size_t c = 0; c < nc; ++c) {
+        these[c] = checked_add(these[c], row[c]);
+        these[nc] = checked_add(these[nc], row[c]);
+      }
+    }
+    if (totals.empty())
+      totals = these;
+    else if (these != totals)
+      throw core::ValidationError(
+          "disclosure control: tables protected together must have the "
+          "same column totals");
+  }
+  // Each table hides whatever totals any of them hides, until they agree: every table then shows
+  // or hides each shared total alike, and each is protected with those totals hidden.
+  std::vector<bool> forced(nc + 1, false);
+  for (;;) {
+    std::vector<ProtectedTable> out;
+    std::vector<bool> hidden = forced;
+    for (const CountTable& t : tables) {
+      out.push_back(protect_forced(t, profile, forced));
+      for (std::size_t c = 0; c < nc; ++c)
+        hidden[c] = hidden[c] || out.back().column_totals[c].suppressed();
+      hidden[nc] = hidden[nc] || out.back().grand_total.suppressed();
+    }
+    if (hidden == forced)
+      return out;
+    forced = hidden;
+  }
 }
 
 std::optional<double> protected_percent(const Cell& numerator, const Cell& denominator) {

@@ -82,6 +82,13 @@ struct ProtectedTable {
 // Throws core::ValidationError when the counts are not rows x columns or a count is negative.
 ProtectedTable protect(const CountTable& table, Profile profile);
 
+// Tables that break the same counts down different ways (returns by stage and by agency) share
+// their column totals: published side by side, one must not show a total the other hides. Each
+// is protected with every total that any of them hides hidden too, until they agree. Throws
+// core::ValidationError unless the tables have the same columns and the same column totals.
+std::vector<ProtectedTable> protect_together(const std::vector<CountTable>& tables,
+                                             Profile profile);
+
 // A count shown on its own, with no total beside it (a headline figure).
 Cell protect_count(std::int64_t count, Profile profile);
 

@@ -306,9 +306,26 @@ exports::BoardReport build_board(Context& ctx, const Principal& who, const Board
       overall.counts[0][*col] += g.count;
   }
   r.graded_columns = grades.size();
-  r.stages = exports::protect(stages, p);
-  r.agencies = exports::protect(by_agency, p);
-  r.overall_grades = exports::protect(overall, p);
+  // Stages and agencies break the same grades down two ways and share their totals: protected
+  // together, so neither shows a total the other hides. The summary's row is those very totals.
+  auto both = exports::protect_together({stages, by_agency}, p);
+  r.stages = std::move(both[0]);
+  r.agencies = std::move(both[1]);
+  r.overall_grades.rows = overall.rows;
+  r.overall_grades.columns = overall.columns;
+  r.overall_grades.cells = {std::vector<Cell>(
+      r.stages.column_totals.begin(),
+      r.stages.column_totals.begin() + static_cast<std::ptrdiff_t>(grades.size()))};
+  r.overall_grades.column_totals = r.overall_grades.cells[0];
+  // Every stage's grades together: the grand total less the not-applicable total, when both show.
+  Cell graded = r.stages.grand_total;
+  const Cell& na = r.stages.column_totals[grades.size()];
+  if (graded.shown && na.shown)
+    *graded.shown -= *na.shown;
+  else
+    graded.shown.reset();
+  r.overall_grades.row_totals = {graded};
+  r.overall_grades.grand_total = graded;
 
   // Flags: rule x agency for the population, with the previous audit's totals.
   CountTable flags;

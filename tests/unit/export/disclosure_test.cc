@@ -718,3 +718,55 @@ TEST_CASE("dfe: a table with no count from 1 to 5 is published unchanged", "[dis
       }
   }
 }
+
+TEST_CASE("dfe: tables protected together show or hide their shared totals alike",
+          "[disclosure][property]") {
+  std::mt19937 rng(1207);
+  std::size_t differed_alone = 0;
+  for (int n = 0; n < 1500; ++n) {
+    // One table of counts, and a second breaking the same column totals down another way: its
+    // rows are a random regrouping of the first's cells, column by column.
+    const CountTable a = random_table(rng);
+    const std::size_t cols = a.columns.size();
+    const std::size_t groups = 1 + rng() % 4;
+    CountTable b;
+    b.columns = a.columns;
+    for (std::size_t g = 0; g < groups; ++g)
+      b.rows.push_back("g" + std::to_string(g));
+    b.counts.assign(groups, std::vector<std::int64_t>(cols, 0));
+    for (const auto& row : a.counts)
+      for (std::size_t c = 0; c < cols; ++c)
+        b.counts[rng() % groups][c] += row[c];
+    INFO("tables " << n);
+    const auto alone_a = protect(a, Profile::dfe), alone_b = protect(b, Profile::dfe);
+    for (std::size_t c = 0; c < cols; ++c)
+      differed_alone +=
+          alone_a.column_totals[c].suppressed() != alone_b.column_totals[c].suppressed();
+    const auto both = protect_together({a, b}, Profile::dfe);
+    REQUIRE(both.size() == 2);
+    for (std::size_t c = 0; c < cols; ++c) {
+      REQUIRE(both[0].column_totals[c].suppressed() == both[1].column_totals[c].suppressed());
+      if (!both[0].column_totals[c].suppressed())
+        REQUIRE(*both[0].column_totals[c].shown == *both[1].column_totals[c].shown);
+    }
+    REQUIRE(both[0].grand_total.suppressed() == both[1].grand_total.suppressed());
+    // Each still meets every rule on its own.
+    for (std::size_t k = 0; k < 2; ++k) {
+      const auto truth = true_grid(k == 0 ? a : b);
+      const auto shown = shown_grid(both[k]);
+      for (std::size_t r = 0; r < truth.size(); ++r)
+        for (std::size_t c = 0; c < truth[0].size(); ++c) {
+          if (!shown[r][c].suppressed()) {
+            REQUIRE(*shown[r][c].shown == truth[r][c]);
+            REQUIRE_FALSE((truth[r][c] >= 1 && truth[r][c] <= 5));
+          }
+        }
+      REQUIRE(recover_by_differencing(truth, shown) == 0);
+      REQUIRE(bridge_entry(shown) == std::nullopt);
+      REQUIRE(tight_line(shown) == std::nullopt);
+    }
+  }
+  REQUIRE(differed_alone > 0);  // protected alone, they would have disagreed
+  CHECK_THROWS_AS(protect_together({table({{1, 2}}), table({{1, 3}})}, Profile::dfe),
+                  ValidationError);
+}
