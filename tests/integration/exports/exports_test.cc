@@ -1541,5 +1541,49 @@ TEST_CASE("exports: detail and CSV for QA leads only, a reason always, never ove
     CHECK(b.sheet("Learning").at(1, 0).text ==
           "No learning from this audit has been marked board-safe yet.");
   }
+
+  // A file that could not be delivered waits under its manifest: a board member collects the
+  // board workbook with `export fetch`, exactly as made and only once; a waiting detail export
+  // is not theirs, and an auditor is told neither exists.
+  {
+    const auto waiting = [&](const char* kind) {
+      const std::string out = p.path(std::string("no-such-folder/") + kind);
+      auto r = p.as("qa", {"export", kind, "--audit", p.audit(), "--reason", kReason, "-o", out});
+      INFO(r.err);
+      CHECK(r.status != 0);
+      CHECK_THAT(r.err, Catch::Contains("was made but not delivered"));
+      return trim(p.sql(std::string("SELECT max(id) FROM exports WHERE kind = '") + kind +
+                        "' AND delivered_at IS NULL AND file IS NOT NULL"));
+    };
+    const std::string board_id = waiting("board"), detail_id = waiting("detail");
+    REQUIRE(!board_id.empty());
+    REQUIRE(!detail_id.empty());
+    const std::string got = p.path("fetched-board.xlsx");
+    auto r = p.as("csc.auditor", {"export", "fetch", board_id, "-o", got});
+    CHECK(r.status != 0);
+    CHECK_THAT(r.err, Catch::Contains("no export " + board_id + " waiting"));
+    CHECK(!std::filesystem::exists(got));
+    r = p.as("board", {"export", "fetch", detail_id, "-o", p.path("fetched-detail.xlsx")});
+    CHECK(r.status != 0);
+    CHECK_THAT(r.err, Catch::Contains("no export " + detail_id + " waiting"));
+    CHECK(!std::filesystem::exists(p.path("fetched-detail.xlsx")));
+    r = p.as("board", {"export", "fetch", board_id, "-o", got});
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    CHECK(sha256_of(got) == trim(p.sql("SELECT sha256 FROM exports WHERE id = " + board_id)));
+    CHECK(read_workbook(got).names() == kBoardSheets);
+    CHECK(p.sql_count("SELECT count(*) FROM audit_log WHERE action = 'export.deliver' AND object "
+                      "= 'export:" +
+                      board_id + "' AND actor LIKE 'user:board%'") == 1);
+    CHECK(p.sql("SELECT file IS NULL AND delivered_at IS NOT NULL FROM exports WHERE id = " +
+                board_id) == "1\n");
+    r = p.as("board", {"export", "fetch", board_id, "-o", p.path("again.xlsx")});
+    CHECK(r.status != 0);
+    CHECK(!std::filesystem::exists(p.path("again.xlsx")));
+    // The detail export is still waiting for a QA lead.
+    r = p.as("qa", {"export", "fetch", detail_id, "-o", p.path("fetched-detail.xlsx")});
+    INFO(r.err);
+    CHECK(r.status == 0);
+  }
   CHECK(p.cli({"verify-log"}).status == 0);
 }
