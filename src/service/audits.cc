@@ -292,69 +292,74 @@ AuditRecord get_audit(Context& ctx, const Principal& who, std::int64_t id) {
   return ctx.db().read([&](store::Session& s) { return load_audit(s, id); });
 }
 
-std::vector<PopulationMember> audit_population(store::Session& s, const AuditRecord& audit) {
-  const core::AgencyDirectory agencies = store::load_agencies(s);
-  const auto flags = active_flags(s);
-  std::unordered_map<std::int64_t, std::string> keys;
-  {
-    store::Statement q(store::connection(s), "SELECT id, display_key FROM children");
-    while (q.row())
-      keys.emplace(sqlite3_column_int64(q.get(), 0), store::column_text(q.get(), 1));
+PopulationFilter::PopulationFilter(store::Session& s, const AuditRecord& audit)
+    : audit_(audit), agencies_(store::load_agencies(s)), flags_(active_flags(s)) {
+  store::Statement q(store::connection(s), "SELECT id, display_key FROM children");
+  while (q.row())
+    keys_.emplace(sqlite3_column_int64(q.get(), 0), store::column_text(q.get(), 1));
+}
+
+std::optional<PopulationMember> PopulationFilter::member(
+    std::int64_t child, const std::vector<core::Event>& events) const {
+  // Events are in date order: the period is one contiguous run.
+  auto first = std::find_if(events.begin(), events.end(),
+                            [&](const core::Event& e) { return e.date >= audit_.period_start; });
+  auto last = std::find_if(first, events.end(),
+                           [&](const core::Event& e) { return e.date > audit_.period_end; });
+  if (first == last)
+    return std::nullopt;
+  const AuditScope& scope = audit_.scope;
+  const auto flag_it = flags_.find(child);
+  if (!scope.categories.empty() && !any_of_codes(events, scope.categories))
+    return std::nullopt;
+  if (!scope.flag_rules.empty()) {
+    if (flag_it == flags_.end())
+      return std::nullopt;
+    const bool match = std::any_of(scope.flag_rules.begin(), scope.flag_rules.end(),
+                                   [&](const std::string& r) { return flag_it->second.count(r); });
+    if (!match)
+      return std::nullopt;
   }
-  const AuditScope& scope = audit.scope;
+  if (!scope.entry_points.empty()) {
+    const bool match = std::any_of(first, last, [&](const core::Event& e) {
+      return std::binary_search(scope.entry_points.begin(), scope.entry_points.end(),
+                                e.entry_point);
+    });
+    if (!match)
+      return std::nullopt;
+  }
+  PopulationMember m;
+  m.child_id = child;
+  const auto key = keys_.find(child);
+  if (key == keys_.end())
+    throw core::Error("an event is linked to a child that does not exist; run `pathaudit import`");
+  m.child_key = key->second;
+  m.agency = agencies_.code(first->agency);
+  m.entry_point = "unknown";
+  for (auto e = first; e != last; ++e) {
+    if (!e->entry_point.empty()) {
+      m.entry_point = e->entry_point;
+      break;
+    }
+  }
+  // Age at the first event in the period: the first event on that date that records an age.
+  std::optional<int> age;
+  for (auto e = first; e != last && e->date == first->date && !age; ++e)
+    age = e->age_years;
+  m.age_band = age_band(age);
+  m.category = has_sexual_abuse_code(events) ? "sexual abuse" : "other";
+  m.flagged = flag_it != flags_.end();
+  return m;
+}
+
+std::vector<PopulationMember> audit_population(store::Session& s, const AuditRecord& audit) {
+  const PopulationFilter filter(s, audit);
   std::vector<PopulationMember> out;
-  store::for_each_child(s, agencies, [&](std::int64_t child, std::vector<core::Event>& events) {
-    // Events are in date order: the period is one contiguous run.
-    auto first = std::find_if(events.begin(), events.end(),
-                              [&](const core::Event& e) { return e.date >= audit.period_start; });
-    auto last = std::find_if(first, events.end(),
-                             [&](const core::Event& e) { return e.date > audit.period_end; });
-    if (first == last)
-      return;
-    const auto flag_it = flags.find(child);
-    if (!scope.categories.empty() && !any_of_codes(events, scope.categories))
-      return;
-    if (!scope.flag_rules.empty()) {
-      if (flag_it == flags.end())
-        return;
-      const bool match =
-          std::any_of(scope.flag_rules.begin(), scope.flag_rules.end(),
-                      [&](const std::string& r) { return flag_it->second.count(r); });
-      if (!match)
-        return;
-    }
-    if (!scope.entry_points.empty()) {
-      const bool match = std::any_of(first, last, [&](const core::Event& e) {
-        return std::binary_search(scope.entry_points.begin(), scope.entry_points.end(),
-                                  e.entry_point);
-      });
-      if (!match)
-        return;
-    }
-    PopulationMember m;
-    m.child_id = child;
-    const auto key = keys.find(child);
-    if (key == keys.end())
-      throw core::Error(
-          "an event is linked to a child that does not exist; run `pathaudit import`");
-    m.child_key = key->second;
-    m.agency = agencies.code(first->agency);
-    m.entry_point = "unknown";
-    for (auto e = first; e != last; ++e) {
-      if (!e->entry_point.empty()) {
-        m.entry_point = e->entry_point;
-        break;
-      }
-    }
-    // Age at the first event in the period: the first event on that date that records an age.
-    std::optional<int> age;
-    for (auto e = first; e != last && e->date == first->date && !age; ++e)
-      age = e->age_years;
-    m.age_band = age_band(age);
-    m.category = has_sexual_abuse_code(events) ? "sexual abuse" : "other";
-    m.flagged = flag_it != flags.end();
-    out.push_back(std::move(m));
-  });
+  store::for_each_child(s, store::load_agencies(s),
+                        [&](std::int64_t child, std::vector<core::Event>& events) {
+                          if (auto m = filter.member(child, events))
+                            out.push_back(std::move(*m));
+                        });
   std::sort(out.begin(), out.end(), [](const PopulationMember& a, const PopulationMember& b) {
     return a.child_key < b.child_key;
   });

@@ -10,9 +10,12 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "core/agency.h"
 #include "core/date.h"
 #include "core/event.h"
 #include "service/context.h"
@@ -91,6 +94,25 @@ struct PopulationMember {
 // Children with at least one event dated in the period that pass every scope filter, ordered by
 // child key. Runs inside the caller's transaction.
 std::vector<PopulationMember> audit_population(store::Session& s, const AuditRecord& audit);
+
+// The test audit_population applies, one child at a time, for callers that already visit every
+// child's events (store::for_each_child) and would otherwise read them all a second time. Reads
+// the children's display keys and the active flags when constructed, inside the caller's
+// transaction, and holds them; `audit` must outlive it. Not thread-safe.
+class PopulationFilter {
+ public:
+  PopulationFilter(store::Session& s, const AuditRecord& audit);
+  // The child as a member of the population, or nullopt when it is not one. `events` are the
+  // child's events in core::sort_events order, as for_each_child gives them.
+  std::optional<PopulationMember> member(std::int64_t child,
+                                         const std::vector<core::Event>& events) const;
+
+ private:
+  const AuditRecord& audit_;
+  core::AgencyDirectory agencies_;
+  std::unordered_map<std::int64_t, std::set<std::string>> flags_;
+  std::unordered_map<std::int64_t, std::string> keys_;
+};
 
 // The DfE age band of an age in whole years: "under 1", "1-4", "5-9", "10-15", "16-17", or
 // "unknown" (no age, or outside 0 to 17).

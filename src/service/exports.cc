@@ -101,51 +101,52 @@ struct PopulationFlags {
   std::int64_t children = 0;
 };
 
-// Runs the rule set over the children of an audit's population: the flags a board sees are those
+// The rule set run over the children of one audit's population: the flags a board sees are those
 // of the population, not only of the sampled cases, counted from the same engine the stored flags
-// come from.
-PopulationFlags population_flags(Context& ctx, store::Session& s, const AuditRecord& audit,
-                                 const core::RuleSet& rules) {
-  PopulationFlags out;
-  const auto members = audit_population(s, audit);
-  std::unordered_set<std::int64_t> children;
-  for (const auto& m : members)
-    children.insert(m.child_id);
-  out.children = static_cast<std::int64_t>(children.size());
-  const auto horizon = store::latest_event_date(s);
-  if (!horizon || children.empty())
-    return out;
-  const core::WorkingDayCalendar calendar =
-      load_calendar(calendar_path(ctx.settings(), rules.calendar));
-  const core::AgencyDirectory agencies = store::load_agencies(s);
-  const core::RuleEngine engine(rules, calendar, agencies, *horizon);
-  // Flags and checks belong to the audit when the event they are measured from (the first of a
-  // flag's evidence) falls in its period, so two audits of different periods compare like with
-  // like.
-  core::EvaluationStats stats;
-  stats.count_from = audit.period_start;
-  stats.count_to = audit.period_end;
-  std::vector<core::Flag> found;
-  std::unordered_map<std::int64_t, core::Date> date_of;
-  store::for_each_child(s, agencies, [&](std::int64_t child, std::vector<core::Event>& events) {
-    if (!children.count(child))
+// come from. Flags and checks belong to the audit when the event they are measured from (the
+// first of a flag's evidence) falls in its period, so two audits of different periods compare
+// like with like. Fed child by child from the board's single pass over the events.
+class PopulationCount {
+ public:
+  PopulationCount(store::Session& s, const AuditRecord& audit) : audit_(audit), filter_(s, audit) {
+    stats_.count_from = audit.period_start;
+    stats_.count_to = audit.period_end;
+  }
+
+  void add_child(std::int64_t child, const std::vector<core::Event>& events,
+                 const core::RuleEngine& engine) {
+    if (!filter_.member(child, events))
       return;
-    found.clear();
-    engine.evaluate(events, found, stats);
-    date_of.clear();
+    ++out_.children;
+    found_.clear();
+    engine.evaluate(events, found_, stats_);
+    if (found_.empty())
+      return;
+    date_of_.clear();
     for (const core::Event& e : events)
-      date_of[e.id] = e.date;
-    for (const core::Flag& f : found) {
+      date_of_[e.id] = e.date;
+    for (const core::Flag& f : found_) {
       if (f.evidence.empty())
         continue;
-      const core::Date first = date_of.at(f.evidence.front());
-      if (first >= audit.period_start && first <= audit.period_end)
-        ++out.by_rule_agency[f.rule->id][f.agency];
+      const core::Date first = date_of_.at(f.evidence.front());
+      if (first >= audit_.period_start && first <= audit_.period_end)
+        ++out_.by_rule_agency[f.rule->id][f.agency];
     }
-  });
-  out.timescale_checks = stats.timescale_checks;
-  return out;
-}
+  }
+
+  PopulationFlags finish() {
+    out_.timescale_checks = stats_.timescale_checks;
+    return std::move(out_);
+  }
+
+ private:
+  const AuditRecord& audit_;
+  PopulationFilter filter_;
+  core::EvaluationStats stats_;
+  PopulationFlags out_;
+  std::vector<core::Flag> found_;
+  std::unordered_map<std::int64_t, core::Date> date_of_;
+};
 
 std::vector<std::string> grade_columns(const core::Template& t, const Collation& c) {
   std::vector<std::string> out;
@@ -177,13 +178,19 @@ struct BoardInputs {
   PopulationFlags flags;
   std::optional<AuditRecord> previous;
   PopulationFlags previous_flags;
+  MetricsReport metrics;
   std::vector<store::DiscussionRow> discussions;
   std::vector<store::ActionRow> actions;
   std::int64_t sample_size = 0;
   std::string sample_method;
 };
 
-BoardInputs load_board_inputs(Context& ctx, store::Session& s, std::int64_t audit_id) {
+// Everything the board workbook shows but the collation, read in one transaction. The events are
+// read once: each child's feed the audit's population flags, the previous audit's, and the
+// baseline measures over the audit's quarters. (Three separate passes made the export's time
+// follow the partnership's size three times over.)
+BoardInputs load_board_inputs(Context& ctx, const Principal& who, store::Session& s,
+                              std::int64_t audit_id) {
   BoardInputs in;
   in.audit = load_audit(s, audit_id);
   const auto rec = store::find_template_by_id(s, in.audit.template_id);
@@ -192,11 +199,32 @@ BoardInputs load_board_inputs(Context& ctx, store::Session& s, std::int64_t audi
   s << "SELECT name FROM partnership WHERE id = 1", into(in.partnership), now;
   in.agencies = store::load_agencies(s);
   in.rules = load_rule_set(rule_set_path(ctx.settings()));
-  in.flags = population_flags(ctx, s, in.audit, in.rules);
+  MetricsOptions mo;
+  mo.from = in.audit.period_start.iso();
+  mo.to = in.audit.period_end.iso();
+  MetricsPass metrics(ctx, who, mo, in.agencies);
   // The previous audit on the same template: the latest created before this one.
   in.previous = previous_audit(s, in.audit);
+  PopulationCount current(s, in.audit);
+  std::optional<PopulationCount> previous;
   if (in.previous)
-    in.previous_flags = population_flags(ctx, s, *in.previous, in.rules);
+    previous.emplace(s, *in.previous);
+  if (const auto horizon = store::latest_event_date(s)) {
+    const core::WorkingDayCalendar calendar =
+        load_calendar(calendar_path(ctx.settings(), in.rules.calendar));
+    const core::RuleEngine engine(in.rules, calendar, in.agencies, *horizon);
+    store::for_each_child(s, in.agencies,
+                          [&](std::int64_t child, std::vector<core::Event>& events) {
+                            metrics.add_child(events);
+                            current.add_child(child, events, engine);
+                            if (previous)
+                              previous->add_child(child, events, engine);
+                          });
+  }
+  in.flags = current.finish();
+  if (previous)
+    in.previous_flags = previous->finish();
+  in.metrics = metrics.finish();
   in.discussions = store::list_discussions(s, audit_id);
   store::ActionFilter f;
   f.audit_id = audit_id;
@@ -209,9 +237,9 @@ BoardInputs load_board_inputs(Context& ctx, store::Session& s, std::int64_t audi
 }
 
 exports::BoardReport build_board(Context& ctx, const Principal& who, const BoardInputs& in,
-                                 const Collation& c, const MetricsReport& metrics, Profile p,
-                                 const ExportManifest& m, const std::string& reason,
-                                 std::size_t& learning_opened) {
+                                 const Collation& c, Profile p, const ExportManifest& m,
+                                 const std::string& reason, std::size_t& learning_opened) {
+  const MetricsReport& metrics = in.metrics;
   exports::BoardReport r;
   r.profile = p;
   const core::Template& t = in.tmpl;
@@ -733,17 +761,14 @@ ExportManifest create_export(Context& ctx, const Principal& who, const ExportReq
     throw core::ValidationError("--reason: at most " + std::to_string(kMaxReason) + " characters");
   expire_exports(ctx);
 
-  // The collation and metrics are computed first: they check the audit exists and the role.
+  // A board workbook's figures are worked out before anything is recorded: the collation checks
+  // the role and that the audit exists, and nothing half-made is left if the rest fails.
   std::optional<Collation> collation;
-  std::optional<MetricsReport> metrics;
+  std::optional<BoardInputs> board;
   if (request.kind == "board") {
     collation = collate(ctx, who, request.audit_id);
-    const AuditRecord audit =
-        ctx.db().read([&](store::Session& s) { return load_audit(s, request.audit_id); });
-    MetricsOptions mo;
-    mo.from = audit.period_start.iso();
-    mo.to = audit.period_end.iso();
-    metrics = compute_metrics(ctx, who, mo);
+    board = ctx.db().read(
+        [&](store::Session& s) { return load_board_inputs(ctx, who, s, request.audit_id); });
   }
 
   const auto keyring = ctx.keyring();
@@ -783,10 +808,8 @@ ExportManifest create_export(Context& ctx, const Principal& who, const ExportReq
     remove_file(part);
     create_private(part);
     if (request.kind == "board") {
-      const BoardInputs in =
-          ctx.db().read([&](store::Session& s) { return load_board_inputs(ctx, s, m.audit_id); });
-      const exports::BoardReport report = build_board(ctx, who, in, *collation, *metrics,
-                                                      request.profile, m, request.reason, opened);
+      const exports::BoardReport report =
+          build_board(ctx, who, *board, *collation, request.profile, m, request.reason, opened);
       m.rows = exports::write_board_workbook(report, part);
     } else {
       const DetailInputs in =

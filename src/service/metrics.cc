@@ -196,43 +196,49 @@ core::MetricsDefinitions load_metrics_definitions(const std::string& file,
   return defs;
 }
 
-MetricsReport compute_metrics(Context& ctx, const Principal& who, const MetricsOptions& options) {
+MetricsPass::MetricsPass(Context& ctx, const Principal& who, const MetricsOptions& options,
+                         const core::AgencyDirectory& agencies) {
   require_qa(who, "computing the baseline measures");
-  const std::optional<core::Date> given_from = option_date("from", options.from);
-  const std::optional<core::Date> given_to = option_date("to", options.to);
-  if (given_from && given_to && *given_to < *given_from)
+  from_ = option_date("from", options.from);
+  to_ = option_date("to", options.to);
+  if (from_ && to_ && *to_ < *from_)
     throw core::ValidationError("--to is before --from: the period is empty");
-  MetricsReport report;
-  report.definitions_file = metrics_definitions_file(ctx.settings());
-  ctx.db().read([&](store::Session& s) {
-    const core::AgencyDirectory agencies = store::load_agencies(s);
-    core::MetricsDefinitions defs = load_metrics_definitions(report.definitions_file, &agencies);
-    if (options.quarters)
-      defs.quarters = *options.quarters;
-    report.definitions_id = defs.id;
-    report.definitions_version = defs.version;
-    report.quarters = defs.quarters;
-    for (const core::MeasureDefinition& m : defs.measures)
-      report.measures.push_back({m.id, m.title, m.source, m.describe(), m.is_proportion()});
+  report_.definitions_file = metrics_definitions_file(ctx.settings());
+  core::MetricsDefinitions defs = load_metrics_definitions(report_.definitions_file, &agencies);
+  if (options.quarters)
+    defs.quarters = *options.quarters;
+  report_.definitions_id = defs.id;
+  report_.definitions_version = defs.version;
+  report_.quarters = defs.quarters;
+  for (const core::MeasureDefinition& m : defs.measures)
+    report_.measures.push_back({m.id, m.title, m.source, m.describe(), m.is_proportion()});
+  engine_ = std::make_unique<core::MetricsEngine>(std::move(defs), agencies);
+}
 
-    core::MetricsEngine engine(std::move(defs), agencies);
-    store::for_each_child(s, agencies, [&](std::int64_t, std::vector<core::Event>& events) {
-      engine.add_child(events);
-    });
-    report.first_event = engine.first_event_date();
-    report.last_event = engine.last_event_date();
-    const auto from = given_from ? given_from : report.first_event;
-    const auto to = given_to ? given_to : report.last_event;
-    if (!from || !to)
-      return;  // nothing imported and no period given
-    if (*to < *from) {
-      throw core::ValidationError(given_from
-                                      ? "--from is after the latest imported event; give --to too"
+MetricsReport MetricsPass::finish() {
+  report_.first_event = engine_->first_event_date();
+  report_.last_event = engine_->last_event_date();
+  const auto from = from_ ? from_ : report_.first_event;
+  const auto to = to_ ? to_ : report_.last_event;
+  if (!from || !to)
+    return std::move(report_);  // nothing imported and no period given
+  if (*to < *from) {
+    throw core::ValidationError(from_ ? "--from is after the latest imported event; give --to too"
                                       : "--to is before the earliest imported event");
-    }
-    report.rows = engine.rows(*from, *to);
+  }
+  report_.rows = engine_->rows(*from, *to);
+  return std::move(report_);
+}
+
+MetricsReport compute_metrics(Context& ctx, const Principal& who, const MetricsOptions& options) {
+  return ctx.db().read([&](store::Session& s) {
+    const core::AgencyDirectory agencies = store::load_agencies(s);
+    MetricsPass pass(ctx, who, options, agencies);
+    store::for_each_child(s, agencies, [&](std::int64_t, std::vector<core::Event>& events) {
+      pass.add_child(events);
+    });
+    return pass.finish();
   });
-  return report;
 }
 
 }  // namespace pathaudit::service

@@ -9,6 +9,7 @@
 // Stateless; thread-safe as far as the Context is.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,5 +64,25 @@ struct MetricsReport {
 
 // ForbiddenError unless `who` is a QA lead (or the operator).
 MetricsReport compute_metrics(Context& ctx, const Principal& who, const MetricsOptions& options);
+
+// compute_metrics in steps, for a caller that visits every child's events anyway (the board
+// workbook) and would otherwise read them all once more: the constructor checks the role and the
+// options and reads the definitions file (throwing as compute_metrics does), add_child takes each
+// child once, finish gives the report. Borrows `agencies`, which must outlive it. Not thread-safe.
+class MetricsPass {
+ public:
+  MetricsPass(Context& ctx, const Principal& who, const MetricsOptions& options,
+              const core::AgencyDirectory& agencies);
+  // A child's events, sorted by core::sort_events (as store::for_each_child gives them).
+  void add_child(const std::vector<core::Event>& events) { engine_->add_child(events); }
+  // Call once, after the last child.
+  MetricsReport finish();
+
+ private:
+  std::optional<core::Date> from_;
+  std::optional<core::Date> to_;
+  MetricsReport report_;
+  std::unique_ptr<core::MetricsEngine> engine_;
+};
 
 }  // namespace pathaudit::service
