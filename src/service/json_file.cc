@@ -13,21 +13,47 @@
 
 namespace pathaudit::service {
 
-JsonNode JsonNode::parse_file(const std::string& file) {
+std::string read_input_file(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in)
     throw core::ValidationError(file + ": cannot be read (missing or not permitted)");
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_text(text.str(), file);
+  return text.str();
 }
+
+JsonNode JsonNode::parse_file(const std::string& file) {
+  return parse_text(read_input_file(file), file);
+}
+
+namespace {
+
+// Poco's syntax errors quote the offending byte as it is ("unexpected byte '\n' in number"): a
+// control byte would break the one-line error and could drive the reader's terminal, so anything
+// outside printable ASCII is shown as \xNN.
+std::string printable(const std::string& message) {
+  std::string out;
+  for (const unsigned char c : message) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      static const char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 JsonNode JsonNode::parse_text(const std::string& text, const std::string& source_name) {
   try {
     Poco::JSON::Parser parser;
     return JsonNode(parser.parse(text), source_name, "$");
   } catch (const Poco::Exception& e) {
-    throw core::ValidationError(source_name + ": not valid JSON (" + e.message() + ")");
+    throw core::ValidationError(source_name + ": not valid JSON (" + printable(e.message()) + ")");
   }
 }
 

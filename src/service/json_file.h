@@ -18,6 +18,10 @@
 
 namespace pathaudit::service {
 
+// A small input file's bytes, whole (templates, rule sets, request files). Throws
+// core::ValidationError "<file>: cannot be read (missing or not permitted)".
+std::string read_input_file(const std::string& file);
+
 class JsonNode {
  public:
   // Throws core::ValidationError naming the file for a missing file or a syntax error.

@@ -171,7 +171,11 @@ core::RuleParameters parameters_at(const JsonNode& rule, const std::string& eval
 }  // namespace
 
 core::RuleSet load_rule_set(const std::string& file) {
-  const JsonNode root = JsonNode::parse_file(file);
+  return parse_rule_set(read_input_file(file), file);
+}
+
+core::RuleSet parse_rule_set(const std::string& json, const std::string& source_name) {
+  const JsonNode root = JsonNode::parse_text(json, source_name);
   root.allow_only({"key", "version", "title", "calendar", "rules"});
   core::RuleSet set;
   const JsonNode key = root.at("key");

@@ -14,6 +14,9 @@ namespace pathaudit::service {
 // docs/rules.md.
 core::RuleSet load_rule_set(const std::string& file);
 
+// The same from text; `source_name` starts every error ("<source>: $.rules[3]: ...").
+core::RuleSet parse_rule_set(const std::string& json, const std::string& source_name);
+
 // The rule set a data directory uses: the `rules` setting, else the shipped default.
 std::string rule_set_path(const Settings& settings);
 

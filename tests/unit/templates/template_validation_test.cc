@@ -221,6 +221,24 @@ TEST_CASE("syntax errors and unreadable files name the file", "[templates]") {
                       Catch::Contains("/nonexistent/7.json: cannot be read"));
 }
 
+// Found by tests/fuzz/json_input_fuzz: Poco quotes the byte it stopped at, as it is.
+TEST_CASE("a syntax error shows the byte it stopped at escaped, on one line", "[templates]") {
+  for (const std::string& bad :
+       {std::string("{\"version\": 1\n\n}x"), std::string("{\"a\": 1.\n}"),
+        std::string("{\"a\": t\x1b[2J}"), std::string("{\"a\": t\xc3\xa9}")}) {
+    INFO(bad);
+    try {
+      service::parse_template(bad, "1.json");
+      FAIL("parsed");
+    } catch (const service::TemplateRejected& e) {
+      const std::string what = e.what();
+      CHECK_THAT(what, Catch::StartsWith("1.json: not valid JSON ("));
+      for (const unsigned char c : what)
+        CHECK((c >= 0x20 && c < 0x7f));
+    }
+  }
+}
+
 TEST_CASE("the core validator checks a model built without JSON", "[templates]") {
   core::Template t = service::parse_template(kValid, "1.json");
   REQUIRE(core::validate_template(t).empty());
