@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -51,7 +52,9 @@ std::string sql_on(const std::string& file, const std::string& query) {
   sqlite3_busy_timeout(db, 30000);
   sqlite3_stmt* st = nullptr;
   INFO(query);
-  REQUIRE(sqlite3_prepare_v2(db, query.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  const int rc = sqlite3_prepare_v2(db, query.c_str(), -1, &st, nullptr);
+  INFO(sqlite3_errmsg(db));
+  REQUIRE(rc == SQLITE_OK);
   std::string out;
   while (sqlite3_step(st) == SQLITE_ROW) {
     for (int c = 0; c < sqlite3_column_count(st); ++c) {
@@ -283,6 +286,52 @@ class WriterProcess {
   std::string stop_, failures_;
 };
 
+// Another process with the database open and idle, as a running service has it, until destroyed.
+// Held from a separate process because this one reads the database files with plain file I/O,
+// and closing any descriptor of a file drops every POSIX lock the process holds on it, SQLite's
+// included.
+class HolderProcess {
+ public:
+  explicit HolderProcess(const Partnership& p) {
+    ready_ = p.path("holder-ready");
+    stop_ = p.path("holder-stop");
+    std::error_code ec;
+    fs::remove(ready_, ec);
+    fs::remove(stop_, ec);
+    const std::string script =
+        "import os, sqlite3, sys, time\n"
+        "c = sqlite3.connect(sys.argv[1])\n"
+        "c.execute('SELECT count(*) FROM audits').fetchall()\n"
+        "open(sys.argv[2], 'w').close()\n"
+        "while not os.path.exists(sys.argv[3]):\n"
+        "    time.sleep(0.02)\n"
+        "c.close()\n";
+    const std::string db = p.db();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::execl("/usr/bin/python3", "python3", "-c", script.c_str(), db.c_str(), ready_.c_str(),
+              stop_.c_str(), static_cast<char*>(nullptr));
+      std::_Exit(127);
+    }
+    while (!fs::exists(ready_)) {
+      int status = 0;
+      REQUIRE(::waitpid(pid_, &status, WNOHANG) == 0);  // it must not have died
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  ~HolderProcess() {
+    write_file(stop_, "");
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  HolderProcess(const HolderProcess&) = delete;
+  HolderProcess& operator=(const HolderProcess&) = delete;
+
+ private:
+  pid_t pid_ = -1;
+  std::string ready_, stop_;
+};
+
 int count_audits(const Partnership& p) {
   return std::stoi(p.sql("SELECT count(*) FROM audits"));
 }
@@ -439,18 +488,16 @@ TEST_CASE("restore refuses a damaged, altered, newer or foreign backup and chang
     expect_refused(f, "does not match the SHA-256 in its manifest");
   }
   SECTION("a damaged file whose manifest was made to match") {
+    // An index that no longer matches its table: the file opens and every table reads, so only
+    // the integrity check can catch it.
     const std::string f = variant(
         [](const std::string& file) {
-          std::string bytes = read_file(file);
-          const std::size_t page = 4096;
-          // B-tree page headers of pages 2 to 5 overwritten: the structure no longer holds.
-          for (std::size_t pg = 1; pg < 5; ++pg)
-            for (std::size_t i = 0; i < 12; ++i)
-              bytes[pg * page + i] = '\x55';
-          write_file(file, bytes);
+          exec_on(file,
+                  "PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = 'CREATE INDEX "
+                  "event_links_child ON event_links(tier)' WHERE name = 'event_links_child'");
         },
         true);
-    expect_refused(f, "integrity check");
+    expect_refused(f, "failed the integrity check (PRAGMA integrity_check: ");
   }
   SECTION("a schema newer than this binary") {
     const std::string f = variant(
@@ -489,16 +536,13 @@ TEST_CASE("restore refuses a damaged, altered, newer or foreign backup and chang
     CHECK(db_state(p.data()) == state);
   }
   SECTION("a database another process has open") {
-    sqlite3* other = nullptr;
-    REQUIRE(sqlite3_open_v2(p.db().c_str(), &other, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-    sqlite3_exec(other, "SELECT count(*) FROM audits", nullptr, nullptr, nullptr);
+    HolderProcess other(p);
     const std::string held = db_state(p.data());
     auto r = p.cli({"restore", "--from", good, "--confirm"});
     INFO(r.out + r.err);
     CHECK(r.status == 1);
     CHECK_THAT(r.err, Catch::Contains("in use by another process"));
     CHECK(db_state(p.data()) == held);
-    sqlite3_close(other);
   }
 }
 
@@ -591,6 +635,10 @@ TEST_CASE("retention removes the expired audit's content only, keeps its figures
   CHECK_THAT(r.err, Catch::Contains("dry run"));
   CHECK(db_state(p.data()) == before);
 
+  // Another process (as the service would be) has the database open throughout, so SQLite's
+  // checkpoint when the last connection closes cannot hide a WAL that apply left full.
+  std::optional<HolderProcess> service;
+  service.emplace(p);
   r = p.as("admin", {"retention", "apply", "--confirm"});
   INFO(r.out + r.err);
   REQUIRE(r.status == 0);
@@ -634,6 +682,7 @@ TEST_CASE("retention removes the expired audit's content only, keeps its figures
   const std::string bytes = p.database_bytes();
   CHECK(bytes.find(gone_cipher) == std::string::npos);
   CHECK(bytes.find(kept_cipher) != std::string::npos);
+  service.reset();
 
   auto list = p.as("qa", {"retention", "list", "--format", "csv"});
   CHECK_THAT(list.out, Catch::Contains(expired + ",Expired,2020-01-01,removed,"));
