@@ -25,6 +25,7 @@
 #include "service/actions.h"
 #include "service/audits.h"
 #include "service/collation.h"
+#include "service/files.h"
 #include "service/metrics.h"
 #include "service/reference_data.h"
 #include "service/rule_set_file.h"
@@ -79,18 +80,6 @@ std::string hours_after(const std::string& at, int hours) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &out);
   return buf;
-}
-
-std::string file_sha256(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw core::Error("an export file could not be read back to hash it");
-  crypto::Sha256 h;
-  char buf[1 << 16];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0)
-    h.update(buf, static_cast<std::size_t>(in.gcount()));
-  const auto d = h.finish();
-  return crypto::to_hex(d.data(), d.size());
 }
 
 // ---- The board report -------------------------------------------------------------------------
@@ -732,11 +721,7 @@ std::int64_t write_detail_csv(const DetailInputs& in, const std::string& path) {
 // Creates `path` empty with mode 0600 before a writer opens it by name, so an export is never
 // readable by others even for a moment.
 void create_private(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0)
-    throw core::Error("the export file could not be created in the data directory: " +
-                      std::string(std::strerror(errno)));
-  ::close(fd);
+  create_private_file(path, "the export file in the data directory");
 }
 
 void remove_file(const std::string& path) {
@@ -819,7 +804,7 @@ ExportManifest create_export(Context& ctx, const Principal& who, const ExportReq
     }
     std::filesystem::rename(part, m.file);
     ::chmod(m.file.c_str(), 0600);
-    m.sha256 = file_sha256(m.file);
+    m.sha256 = file_sha256(m.file, "an export file");
   } catch (const std::exception& e) {
     remove_file(part);
     remove_file(m.file);
@@ -854,7 +839,7 @@ void deliver_export(Context& ctx, const Principal& who, std::int64_t manifest_id
         "export " + std::to_string(manifest_id) + " was " +
         (row->delivered_at.empty() ? "removed when it expired" : "delivered already") +
         "; make a new one");
-  if (file_sha256(row->file) != row->sha256)
+  if (file_sha256(row->file, "an export file") != row->sha256)
     throw core::CryptoError("export " + std::to_string(manifest_id) +
                             " no longer matches the SHA-256 recorded when it was made");
   const int fd =

@@ -48,6 +48,8 @@ class Undo {
   std::vector<std::string> paths_;
 };
 
+}  // namespace
+
 void write_properties(const std::string& path, const std::string& master_key_file) {
   std::ofstream out(path, std::ios::trunc);
   out << "# pathaudit settings for this data directory.\n"
@@ -63,8 +65,6 @@ void write_properties(const std::string& path, const std::string& master_key_fil
     throw core::Error("could not write " + path);
   ::chmod(path.c_str(), 0600);
 }
-
-}  // namespace
 
 int schema_version_supported() {
   return store::latest_schema_version();

@@ -27,6 +27,10 @@ struct InitResult {
 // whatever this call created is removed again.
 InitResult initialise(const InitRequest& request);
 
+// Writes DIR/pathaudit.properties (mode 0600) naming the database and the master key file; used by
+// init and by a restore into a new data directory. core::Error if it cannot be written.
+void write_properties(const std::string& path, const std::string& master_key_file);
+
 // The database schema version this build writes (for `pathaudit --version`).
 int schema_version_supported();
 

@@ -298,8 +298,18 @@ const Migration kExports{
              removed_at TEXT))",
     }};
 
+// Version 4: retention (docs/admin-guide.md, "Backup, restore and retention"). audits already
+// has retention_until (version 1); this records when `retention apply` removed an audit's case
+// content, so it is done once, the audit's screens can say why its text is gone, and the
+// aggregate figures (grades, states, tags), which stay, are known to be all that is left.
+const Migration kRetention{4,
+                           "retention",
+                           {
+                               R"(ALTER TABLE audits ADD COLUMN content_removed_at TEXT)",
+                           }};
+
 const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> all{kInitial, kReviewWorkflow, kExports};
+  static const std::vector<Migration> all{kInitial, kReviewWorkflow, kExports, kRetention};
   return all;
 }
 
