@@ -67,6 +67,7 @@ int run_serve(const Invocation& in) {
     }
   }
   const service::SessionPolicy policy = service::SessionPolicy::from(ctx->settings());
+  service::prepare_sign_in();
 
   SslLibrary ssl;
   http::ServerMetrics metrics;

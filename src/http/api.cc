@@ -9,6 +9,7 @@
 #include "core/errors.h"
 #include "http/problem.h"
 #include "service/audits.h"
+#include "service/flags.h"
 #include "service/reviews.h"
 #include "service/sessions.h"
 
@@ -279,6 +280,56 @@ Response submit(service::Context& ctx, Request& req) {
   return Response::json(o);
 }
 
+Response return_review(service::Context& ctx, Request& req) {
+  req.json();
+  const auto comments = service::parse_comments(req.body, "request body");
+  Object o;
+  o.set("state", service::return_review(ctx, req.principal(), req.id_param("id"), comments));
+  return Response::json(o);
+}
+
+Response accept(service::Context& ctx, Request& req) {
+  Object o;
+  o.set("state", service::accept_review(ctx, req.principal(), req.id_param("id")));
+  return Response::json(o);
+}
+
+// ---- flags -------------------------------------------------------------------------------------
+
+Object::Ptr flag_json(const service::FlagReportRow& f) {
+  Object::Ptr x = new Object;
+  x->set("id", f.id);
+  x->set("rule", f.rule);
+  x->set("severity", f.severity);
+  x->set("status", f.status);
+  x->set("agency", f.agency);
+  x->set("event_refs", strings(f.event_refs));
+  x->set("child_key", f.child_key);
+  x->set("detail", f.detail);
+  return x;
+}
+
+Response flag_list(service::Context& ctx, Request& req) {
+  store::FlagFilter filter;
+  filter.rule_id = req.query_string("rule");
+  filter.status = req.query_string("status");
+  if (!filter.status.empty() && filter.status != "open" && filter.status != "confirmed" &&
+      filter.status != "dismissed")
+    throw core::ValidationError("query parameter status: expected open, confirmed or dismissed");
+  return page(req, service::flag_report(ctx, req.principal(), filter), flag_json);
+}
+
+Response decide_flag(service::Context& ctx, Request& req, const std::string& status) {
+  const service::JsonNode body = req.json();
+  body.allow_only({"reason"});
+  service::review_flag(ctx, req.principal(), req.id_param("id"), status,
+                       body.at("reason").as_string());
+  Object o;
+  o.set("id", req.id_param("id"));
+  o.set("status", status);
+  return Response::json(o);
+}
+
 }  // namespace
 
 void add_api_routes(Router& router, service::Context& ctx, const service::SessionPolicy& policy,
@@ -316,6 +367,17 @@ void add_api_routes(Router& router, service::Context& ctx, const service::Sessio
              [c](Request& r) { return save_answers(*c, r); });
   router.add("POST", "/api/v1/reviews/{id}/submit", Access::kSession,
              [c](Request& r) { return submit(*c, r); });
+  router.add("POST", "/api/v1/reviews/{id}/return", Access::kSession,
+             [c](Request& r) { return return_review(*c, r); });
+  router.add("POST", "/api/v1/reviews/{id}/accept", Access::kSession,
+             [c](Request& r) { return accept(*c, r); });
+
+  router.add("GET", "/api/v1/flags", Access::kSession,
+             [c](Request& r) { return flag_list(*c, r); });
+  router.add("POST", "/api/v1/flags/{id}/confirm", Access::kSession,
+             [c](Request& r) { return decide_flag(*c, r, "confirmed"); });
+  router.add("POST", "/api/v1/flags/{id}/dismiss", Access::kSession,
+             [c](Request& r) { return decide_flag(*c, r, "dismissed"); });
 }
 
 }  // namespace pathaudit::http

@@ -101,6 +101,12 @@ class Pipeline : public Poco::Net::HTTPRequestHandler {
     // so these answers also close the connection.
     if (raw.getChunkedTransferEncoding()) {
       close = true;
+      // Read (and drop) what the client sends, up to the body limit: closing a socket with unread
+      // data makes TCP reset the connection, and the client would lose the 411 answer.
+      try {
+        raw.stream().ignore(static_cast<std::streamsize>(options_.max_body_bytes));
+      } catch (const Poco::Exception&) {
+      }
       throw HttpError(411, "length-required", "Send a Content-Length",
                       "chunked request bodies are not accepted; send Content-Length");
     }

@@ -207,6 +207,10 @@ void sign_out(Context& ctx, const ActiveSession& session) {
   });
 }
 
+void prepare_sign_in() {
+  decoy_hash();
+}
+
 std::int64_t active_session_count(Context& ctx, const SessionPolicy& policy) {
   const std::string now = ctx.clock().now_utc();
   return ctx.db().read([&](store::Session& s) {

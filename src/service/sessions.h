@@ -63,6 +63,10 @@ bool csrf_matches(const ActiveSession& session, std::string_view csrf_token);
 // Ends the session; recorded as "session.delete".
 void sign_out(Context& ctx, const ActiveSession& session);
 
+// Makes the decoy password hash sign_in verifies unknown usernames against, so that even the first
+// such refusal takes the time of any other. The service calls it before it listens.
+void prepare_sign_in();
+
 // Sessions neither expired nor idle. No case content.
 std::int64_t active_session_count(Context& ctx, const SessionPolicy& policy);
 

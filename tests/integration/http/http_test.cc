@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -754,4 +755,106 @@ TEST_CASE("reviews over HTTP: object authorisation, pagination, answer, submit, 
     ++compared;
   }
   CHECK(compared > 0);
+}
+
+TEST_CASE("returning, accepting and deciding flags over HTTP, authorised by the service",
+          "[http]") {
+  ReviewAudit a;
+  auto flags_cli = [&](const std::string& as) {
+    std::vector<std::string> args{"flags", "--format", "json"};
+    if (!as.empty()) {
+      args.push_back("--as");
+      args.push_back(as);
+    }
+    auto res = a.cli(args);
+    INFO(res.err);
+    REQUIRE(res.status == 0);
+    Poco::JSON::Parser parser;
+    return parser.parse(res.out).extract<Poco::JSON::Array::Ptr>();
+  };
+  // A return whose auditor has flags on their cases (the synthetic data flags most children).
+  const auto all = a.reviews();
+  std::string id, owner;
+  for (std::size_t i = 0; i < all->size() && id.empty(); ++i) {
+    const std::string who = field(all, i, "auditor");
+    if (!who.empty() && flags_cli(who)->size() > 0) {
+      id = field(all, i, "id");
+      owner = who;
+    }
+  }
+  REQUIRE(!id.empty());
+
+  Server s(a.data());
+  Client c(s.port(), a.cert());
+  auto auth = [&](const std::string& user) {
+    return std::vector<std::pair<std::string, std::string>>{
+        {"Authorization", "Bearer " + bearer_token(c, user)}};
+  };
+  const auto as_owner = auth(owner), as_qa = auth("qa");
+
+  const std::string answers = a.answers_text(id, owner);
+  REQUIRE(c.call("PUT", "/api/v1/reviews/" + id + "/answers", answers, as_owner).status == 200);
+  REQUIRE(c.call("POST", "/api/v1/reviews/" + id + "/submit", "", as_owner).status == 200);
+
+  // Only a QA lead returns or accepts; a return needs a comment.
+  check_problem(c.call("POST", "/api/v1/reviews/" + id + "/accept", "", as_owner), 403,
+                "forbidden");
+  check_problem(c.call("POST", "/api/v1/reviews/" + id + "/return", R"({"comments": {}})", as_qa),
+                400, "validation");
+  const std::string question = json_object(answers)->getObject("answers")->begin()->first;
+  Reply r = c.call("POST", "/api/v1/reviews/" + id + "/return",
+                   R"({"comments": {")" + question + R"(": "Please say who was told."}})", as_qa);
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(r.json()->getValue<std::string>("state") == "returned");
+  // Accepting a returned review is a conflict of state.
+  check_problem(c.call("POST", "/api/v1/reviews/" + id + "/accept", "", as_qa), 409, "conflict");
+  r = c.call("POST", "/api/v1/reviews/" + id + "/submit", "", as_owner);
+  REQUIRE(r.status == 200);
+  CHECK(r.json()->getValue<std::string>("state") == "resubmitted");
+  r = c.call("POST", "/api/v1/reviews/" + id + "/accept", "", as_qa);
+  REQUIRE(r.status == 200);
+  CHECK(r.json()->getValue<std::string>("state") == "accepted");
+
+  // Flags: the auditor sees those of their cases, as the CLI shows them.
+  const auto owner_flags = flags_cli(owner), all_flags = flags_cli("");
+  r = c.call("GET", "/api/v1/flags?limit=500", "", as_owner);
+  REQUIRE(r.status == 200);
+  CHECK(r.json()->getValue<std::size_t>("total") == owner_flags->size());
+  r = c.call("GET", "/api/v1/flags?limit=500", "", as_qa);
+  REQUIRE(r.status == 200);
+  CHECK(r.json()->getValue<std::size_t>("total") == all_flags->size());
+  check_problem(c.call("GET", "/api/v1/flags?status=maybe", "", as_qa), 400, "validation");
+  // The synthetic data flags the sampled cases (seed 5), so there is a flag of the owner's.
+  REQUIRE(owner_flags->size() > 0);
+  REQUIRE(all_flags->size() > owner_flags->size());
+  {
+    const std::string flag = field(owner_flags, 0, "id");
+    check_problem(c.call("POST", "/api/v1/flags/" + flag + "/confirm", "{}", as_owner), 400,
+                  "validation");
+    r = c.call("POST", "/api/v1/flags/" + flag + "/confirm", R"({"reason": "Seen in the file."})",
+               as_owner);
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    const auto after = flags_cli("");
+    for (std::size_t i = 0; i < after->size(); ++i)
+      if (field(after, i, "id") == flag)
+        CHECK(field(after, i, "status") == "confirmed");
+  }
+  // A flag of a case not assigned to the auditor does not exist for them.
+  bool tried_other = false;
+  std::set<std::string> own_ids;
+  for (std::size_t i = 0; i < owner_flags->size(); ++i)
+    own_ids.insert(field(owner_flags, i, "id"));
+  for (std::size_t i = 0; i < all_flags->size(); ++i) {
+    if (own_ids.count(field(all_flags, i, "id")))
+      continue;
+    check_problem(c.call("POST", "/api/v1/flags/" + field(all_flags, i, "id") + "/dismiss",
+                         R"({"reason": "Not mine."})", as_owner),
+                  404, "not-found");
+    tried_other = true;
+    break;
+  }
+  CHECK(tried_other);
+  CHECK(s.stop() == 0);
 }
