@@ -5,6 +5,7 @@
 #include <Poco/Net/NetSSL.h>
 #include <Poco/Util/Option.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <iostream>
 
@@ -64,6 +65,12 @@ int run_serve(const Invocation& in) {
             "no TLS certificate or key at " + *f + ": run `pathaudit init --data-dir " +
             in.data_dir() + "` to make a self-signed pair, or give --tls-cert and --tls-key");
       }
+    }
+    // A private key any local user can read is no longer private; refuse rather than serve.
+    struct stat st {};
+    if (::stat(options.key_file.c_str(), &st) == 0 && (st.st_mode & S_IROTH) != 0) {
+      throw core::ValidationError("the TLS key " + options.key_file +
+                                  " is readable by every user: chmod o-r it (init makes it 0400)");
     }
   }
   const service::SessionPolicy policy = service::SessionPolicy::from(ctx->settings());

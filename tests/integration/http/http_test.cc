@@ -315,6 +315,15 @@ TEST_CASE("init makes a certificate; the client verifies it and refuses another"
   CHECK_THAT(r.out, Catch::Contains("created self-signed TLS certificate"));
   CHECK(read_file(a.cert()) != before);
 
+  // A key every user can read is refused.
+  std::filesystem::permissions(a.data() + "/tls-key.pem", std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
+  r = a.cli({"serve", "--listen", "127.0.0.1:0"});
+  CHECK(r.status == 65);
+  CHECK_THAT(r.err, Catch::Contains("is readable by every user"));
+  std::filesystem::permissions(a.data() + "/tls-key.pem", std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::remove);
+
   Server s(a.data());
   CHECK(s.url().rfind("https://127.0.0.1:", 0) == 0);
   const Reply health = Client(s.port(), a.cert()).call("GET", "/healthz");
