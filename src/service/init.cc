@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/errors.h"
 #include "crypto/keyring.h"
+#include "crypto/tls_certificate.h"
 #include "service/reference_data.h"
 #include "service/settings.h"
 #include "store/audit_log.h"
@@ -66,6 +67,29 @@ void write_properties(const std::string& path, const std::string& master_key_fil
   ::chmod(path.c_str(), 0600);
 }
 
+namespace {
+
+// The self-signed certificate for local HTTPS (DESIGN.md section 7), unless the pair it names is
+// there already. Half a pair is refused: a key without its certificate (or the reverse) is a
+// mistake an administrator should look at, not something to paper over.
+bool ensure_tls_certificate(const Settings& settings, std::vector<std::string>& did) {
+  const std::string cert = settings.tls_cert_file(), key = settings.tls_key_file();
+  const bool have_cert = Poco::File(cert).exists(), have_key = Poco::File(key).exists();
+  if (have_cert && have_key)
+    return false;
+  if (have_cert != have_key) {
+    throw core::ValidationError((have_cert ? cert : key) + " exists without " +
+                                (have_cert ? key : cert) +
+                                "; remove it to let init make a new pair, or give both");
+  }
+  crypto::create_self_signed_certificate(cert, key);
+  did.push_back("created self-signed TLS certificate " + cert + " and its key " + key +
+                " (mode 0400) for localhost; see docs/api.md to use your own");
+  return true;
+}
+
+}  // namespace
+
 int schema_version_supported() {
   return store::latest_schema_version();
 }
@@ -75,7 +99,15 @@ InitResult initialise(const InitRequest& request) {
   Poco::File dir(request.data_dir);
   Settings probe(request.data_dir, {});
   if (dir.exists() && Poco::File(probe.database_path()).exists()) {
-    result.did.push_back(request.data_dir + " is already initialised; nothing changed");
+    // Data directories made before `serve` existed get their certificate; nothing else changes.
+    struct UmaskGuard {
+      mode_t old = ::umask(077);
+      ~UmaskGuard() { ::umask(old); }
+    } umask_guard;
+    if (!ensure_tls_certificate(probe, result.did))
+      result.did.push_back(request.data_dir + " is already initialised; nothing changed");
+    else
+      result.did.push_back(request.data_dir + " was already initialised; nothing else changed");
     return result;
   }
   if (dir.exists() && !dir.isDirectory()) {
@@ -171,6 +203,14 @@ InitResult initialise(const InitRequest& request) {
   undo.add(props);
   write_properties(props, master_key_setting);
   result.did.push_back("wrote " + props);
+  {
+    // Only what this call makes is removed on failure, never a pair the administrator put there.
+    Settings settings(request.data_dir, {});
+    for (const std::string& f : {settings.tls_cert_file(), settings.tls_key_file()})
+      if (!Poco::File(f).exists())
+        undo.add(f);
+    ensure_tls_certificate(settings, result.did);
+  }
   undo.release();
   result.created = true;
   return result;

@@ -66,6 +66,14 @@ std::string Settings::master_key_file() const {
   return resolve_path(get("master_key_file").value_or("master.key"));
 }
 
+std::string Settings::tls_cert_file() const {
+  return resolve_path(get("tls_cert_file").value_or("tls-cert.pem"));
+}
+
+std::string Settings::tls_key_file() const {
+  return resolve_path(get("tls_key_file").value_or("tls-key.pem"));
+}
+
 std::string Settings::templates_dir() const {
   return get("templates_dir").value_or(PATHAUDIT_TEMPLATES_DIR);
 }

@@ -22,6 +22,10 @@ class Settings {
   std::string database_path() const;
   std::string master_key_file() const;
   std::string templates_dir() const;
+  // The TLS certificate and private key `serve` uses: tls_cert_file and tls_key_file, by default
+  // the self-signed pair `init` makes in the data directory.
+  std::string tls_cert_file() const;
+  std::string tls_key_file() const;
 
   // The resolved value of a key, or nullopt when no layer sets it.
   std::optional<std::string> get(const std::string& key) const;

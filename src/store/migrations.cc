@@ -308,8 +308,20 @@ const Migration kRetention{4,
                                R"(ALTER TABLE audits ADD COLUMN content_removed_at TEXT)",
                            }};
 
+// Version 5: HTTP sessions (src/service/sessions.h). The sessions table exists since version 1;
+// the service looks a session up by token hash on every request and counts and sweeps them by
+// expiry, and ends an account's sessions when it is disabled or its password reset.
+const Migration kSessions{5,
+                          "http sessions",
+                          {
+                              R"(CREATE INDEX sessions_user ON sessions(user_id))",
+                              R"(CREATE INDEX sessions_expiry ON sessions(expires_at))",
+                              R"(CREATE INDEX sessions_last_seen ON sessions(last_seen_at))",
+                          }};
+
 const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> all{kInitial, kReviewWorkflow, kExports, kRetention};
+  static const std::vector<Migration> all{kInitial, kReviewWorkflow, kExports, kRetention,
+                                          kSessions};
   return all;
 }
 

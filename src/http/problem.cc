@@ -1,0 +1,117 @@
+#include "http/problem.h"
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <sstream>
+#include <typeinfo>
+
+#include "core/errors.h"
+#include "service/reviews.h"
+
+namespace pathaudit::http {
+namespace {
+
+Problem make(int status, const std::string& slug, const std::string& title,
+             const std::string& detail) {
+  Problem p;
+  p.status = status;
+  p.type = kProblemTypePrefix + slug;
+  p.title = title;
+  p.detail = detail;
+  return p;
+}
+
+}  // namespace
+
+std::string Problem::to_json() const {
+  Poco::JSON::Object o;
+  o.set("type", type);
+  o.set("title", title);
+  o.set("status", status);
+  o.set("detail", detail);
+  if (!errors.empty()) {
+    Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
+    for (const auto& e : errors)
+      a->add(e);
+    o.set("errors", a);
+  }
+  std::ostringstream out;
+  Poco::JSON::Stringifier::stringify(o, out);
+  return out.str();
+}
+
+Problem problem_for(std::exception_ptr error) noexcept {
+  try {
+    try {
+      std::rethrow_exception(error);
+    } catch (const HttpError& e) {
+      Problem p = make(e.status(), e.slug(), e.title(), e.what());
+      p.log_text = e.slug();
+      return p;
+    } catch (const service::ReviewInputRejected& e) {
+      Problem p = make(400, "validation", "The request does not meet the contract", e.what());
+      p.errors = e.lines();
+      p.log_text = "validation";
+      return p;
+    } catch (const core::ValidationError& e) {
+      Problem p = make(400, "validation", "The request does not meet the contract", e.what());
+      p.log_text = "validation";
+      return p;
+    } catch (const core::UnauthenticatedError& e) {
+      Problem p = make(401, "unauthenticated", "Sign in first", e.what());
+      p.log_text = "unauthenticated";
+      return p;
+    } catch (const core::ForbiddenError& e) {
+      Problem p = make(403, "forbidden", "Your role does not allow this", e.what());
+      p.log_text = "forbidden";
+      return p;
+    } catch (const core::NotFoundError& e) {
+      Problem p = make(404, "not-found", "Not found", e.what());
+      p.log_text = "not-found";
+      return p;
+    } catch (const core::ConflictError& e) {
+      Problem p = make(409, "conflict", "The current state does not allow this", e.what());
+      p.log_text = "conflict";
+      return p;
+    } catch (const core::CryptoError& e) {
+      // Already recorded in the audit log by the service; the client learns nothing of it.
+      Problem p =
+          make(500, "internal", "Internal error", "the server could not complete the request");
+      p.log_text = std::string("crypto error: ") + e.what();
+      return p;
+    } catch (const core::Error& e) {
+      Problem p =
+          make(500, "internal", "Internal error", "the server could not complete the request");
+      p.log_text = std::string("error: ") + e.what();
+      return p;
+    } catch (const Poco::Exception& e) {
+      // Poco messages can quote SQL (never bound values) or socket details: log the class only.
+      Problem p =
+          make(500, "internal", "Internal error", "the server could not complete the request");
+      p.log_text = std::string("Poco ") + e.className();
+      return p;
+    } catch (const std::exception& e) {
+      Problem p =
+          make(500, "internal", "Internal error", "the server could not complete the request");
+      p.log_text = std::string("exception ") + typeid(e).name();
+      return p;
+    } catch (...) {
+      Problem p =
+          make(500, "internal", "Internal error", "the server could not complete the request");
+      p.log_text = "unknown exception";
+      return p;
+    }
+  } catch (...) {
+    Problem p;
+    p.type = std::string(kProblemTypePrefix) + "internal";
+    p.title = "Internal error";
+    p.detail = "the server could not complete the request";
+    p.log_text = "failure while mapping an error";
+    return p;
+  }
+}
+
+}  // namespace pathaudit::http

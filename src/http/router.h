@@ -1,0 +1,45 @@
+// Routes: method + path pattern -> handler. A pattern is literal segments and `{name}` segments,
+// each matching one non-empty path segment ("/api/v1/reviews/{id}/answers"). Built once before the
+// server starts, read-only afterwards: match() is thread-safe.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "http/request.h"
+
+namespace pathaudit::http {
+
+using Handler = std::function<Response(Request&)>;
+
+enum class Access {
+  kPublic,   // no session (sign-in, health)
+  kSession,  // a valid session; cookie sessions also need the CSRF header on writes
+};
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  Access access = Access::kSession;
+  Handler handler;
+  std::vector<std::string> segments;  // of the pattern
+};
+
+class Router {
+ public:
+  void add(std::string method, std::string pattern, Access access, Handler handler);
+
+  struct Match {
+    const Route* route = nullptr;               // null: no route for this method and path
+    std::map<std::string, std::string> params;  // when route is set
+    std::vector<std::string> allowed;           // methods the path has, when route is null
+  };
+  Match match(const std::string& method, const std::string& path) const;
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace pathaudit::http

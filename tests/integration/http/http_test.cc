@@ -1,0 +1,872 @@
+// The HTTPS service end to end: the real `pathaudit serve` binary on an ephemeral loopback port,
+// with the certificate `init` made, spoken to by a TLS client that trusts exactly that certificate
+// (verification on). Sign-in, lockout, cookies and CSRF, bearer tokens, expiry, limits, errors as
+// problem+json, security headers, object authorisation on reviews, a review answered and submitted
+// over HTTP and read back with the CLI, plain HTTP only on loopback, graceful SIGTERM, and nothing
+// secret in the server's log.
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/StreamCopier.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crypto/tls_certificate.h"
+#include "test_support.h"
+
+using pathaudit::testing::read_file;
+using pathaudit::testing::run;
+using pathaudit::testing::run_pathaudit;
+using pathaudit::testing::RunResult;
+using pathaudit::testing::TempDir;
+using pathaudit::testing::write_file;
+
+namespace {
+
+const std::string kPassword = "correct horse battery staple";
+const std::string kFill = std::string(PATHAUDIT_SOURCE_DIR) + "/scripts/demo-answers";
+
+struct SslOnce {
+  SslOnce() { Poco::Net::initializeSSL(); }
+} ssl_once;
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+Poco::JSON::Object::Ptr json_object(const std::string& text) {
+  Poco::JSON::Parser parser;
+  return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+}
+
+// A running `pathaudit serve`: started with its stdout on a pipe (to read the URL it prints) and
+// its stderr in a file (to read the log); stopped with SIGTERM.
+class Server {
+ public:
+  Server(const std::string& data_dir, std::vector<std::string> extra = {},
+         std::vector<std::string> env = {})
+      : log_(dir_ / "server.log") {
+    int out[2];
+    REQUIRE(::pipe(out) == 0);
+    std::vector<std::string> argv{PATHAUDIT_BINARY, "serve",    "--data-dir",
+                                  data_dir,         "--listen", "127.0.0.1:0"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(out[1], 1);
+      ::close(out[0]);
+      ::close(out[1]);
+      std::freopen(log_.c_str(), "w", stderr);
+      for (const auto& e : env)
+        ::putenv(const_cast<char*>(e.c_str()));
+      std::vector<char*> args;
+      for (auto& a : argv)
+        args.push_back(a.data());
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      std::_Exit(127);
+    }
+    ::close(out[1]);
+    std::string line;
+    char c = 0;
+    while (::read(out[0], &c, 1) == 1 && c != '\n')
+      line += c;
+    ::close(out[0]);
+    INFO("serve printed: " << line << "\nlog: " << read_file(log_));
+    const std::string marker = "listening on ";
+    const auto at = line.find(marker);
+    REQUIRE(at != std::string::npos);
+    url_ = line.substr(at + marker.size());
+    const auto colon = url_.rfind(':');
+    port_ = static_cast<Poco::UInt16>(std::stoi(url_.substr(colon + 1)));
+  }
+  ~Server() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int st = 0;
+      ::waitpid(pid_, &st, 0);
+    }
+  }
+
+  const std::string& url() const { return url_; }
+  Poco::UInt16 port() const { return port_; }
+  std::string log() const { return read_file(log_); }
+  pid_t pid() const { return pid_; }
+
+  // Sends SIGTERM and returns the exit status (128 + signal when killed).
+  int stop() {
+    ::kill(pid_, SIGTERM);
+    int st = 0;
+    ::waitpid(pid_, &st, 0);
+    pid_ = -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  }
+
+ private:
+  TempDir dir_;
+  std::string log_;
+  pid_t pid_ = -1;
+  std::string url_;
+  Poco::UInt16 port_ = 0;
+};
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  std::multimap<std::string, std::string> headers;  // lower-case names
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+  Poco::JSON::Object::Ptr json() const { return json_object(body); }
+};
+
+// A TLS client that trusts one certificate file and nothing else.
+class Client {
+ public:
+  Client(Poco::UInt16 port, const std::string& trusted_cert, bool tls = true)
+      : port_(port), tls_(tls) {
+    if (tls) {
+      Poco::Net::Context::Params p;
+      p.caLocation = trusted_cert;
+      p.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+      p.loadDefaultCAs = false;
+      context_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, p);
+    }
+  }
+
+  std::unique_ptr<Poco::Net::HTTPClientSession> session() const {
+    if (tls_)
+      return std::make_unique<Poco::Net::HTTPSClientSession>("localhost", port_, context_);
+    return std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1", port_);
+  }
+
+  Reply call(const std::string& method, const std::string& path, const std::string& body = "",
+             const std::vector<std::pair<std::string, std::string>>& headers = {}) const {
+    auto s = session();
+    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    for (const auto& [k, v] : headers)
+      req.set(k, v);
+    if (!body.empty() && !req.has("Content-Type"))
+      req.setContentType("application/json");
+    if (method != "GET")
+      req.setContentLength(static_cast<std::streamsize>(body.size()));
+    s->sendRequest(req) << body;
+    return receive(*s);
+  }
+
+  static Reply receive(Poco::Net::HTTPClientSession& s) {
+    Poco::Net::HTTPResponse res;
+    std::istream& in = s.receiveResponse(res);
+    Reply r;
+    r.status = res.getStatus();
+    std::ostringstream body;
+    Poco::StreamCopier::copyStream(in, body);
+    r.body = body.str();
+    for (const auto& [k, v] : res) {
+      std::string lower;
+      for (char c : k)
+        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers.emplace(lower, v);
+    }
+    return r;
+  }
+
+ private:
+  Poco::UInt16 port_;
+  bool tls_;
+  Poco::Net::Context::Ptr context_;
+};
+
+// A data directory with a partnership of two agencies and an account per role; no case data.
+class Accounts {
+ public:
+  Accounts() {
+    write_file(dir_ / "partnership.json",
+               R"({"name": "Test partnership", "agencies": [
+                    {"code": "CSC", "name": "Children's social care", "kind": "csc"},
+                    {"code": "POLICE", "name": "Police", "kind": "police"}]})");
+    auto r =
+        run_pathaudit({"init", "--data-dir", data(), "--partnership", dir_ / "partnership.json"});
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    add_user("qa", "qa_lead");
+    add_user("admin", "admin");
+    add_user("csc.1", "auditor", "CSC");
+  }
+  std::string data() const { return dir_ / "data"; }
+  std::string cert() const { return data() + "/tls-cert.pem"; }
+  std::string path(const std::string& name) const { return dir_ / name; }
+  RunResult cli(std::vector<std::string> args) const {
+    args.push_back("--data-dir");
+    args.push_back(data());
+    return run_pathaudit(std::move(args));
+  }
+  void add_user(const std::string& name, const std::string& role,
+                const std::string& agency = "") const {
+    std::string cmd = "printf '%s\\n' " + shell_quote(kPassword) + " | " +
+                      shell_quote(PATHAUDIT_BINARY) + " users add --data-dir " +
+                      shell_quote(data()) + " --username " + name + " --display-name " +
+                      shell_quote("Test " + name) + " --role " + role + " --password-stdin";
+    if (!agency.empty())
+      cmd += " --agency " + agency;
+    auto r = run({"/bin/sh", "-c", cmd});
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+  }
+
+ protected:
+  TempDir dir_;
+};
+
+std::string login_body(const std::string& user, const std::string& password,
+                       const std::string& mode = "cookie") {
+  Poco::JSON::Object o;
+  o.set("username", user);
+  o.set("password", password);
+  o.set("mode", mode);
+  std::ostringstream s;
+  o.stringify(s);
+  return s.str();
+}
+
+std::string bearer_token(const Client& c, const std::string& user) {
+  const Reply r = c.call("POST", "/api/v1/session", login_body(user, kPassword, "bearer"));
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  return r.json()->getValue<std::string>("token");
+}
+
+// The session cookie's name=value from a Set-Cookie header.
+std::string cookie_pair(const Reply& r) {
+  const std::string set = r.header("set-cookie");
+  return set.substr(0, set.find(';'));
+}
+
+void check_problem(const Reply& r, int status, const std::string& slug) {
+  INFO(r.status << " " << r.body);
+  CHECK(r.status == status);
+  CHECK(r.header("content-type") == "application/problem+json");
+  const auto p = r.json();
+  CHECK(p->getValue<int>("status") == status);
+  CHECK(p->getValue<std::string>("type") == "urn:pathaudit:problem:" + slug);
+  CHECK(!p->getValue<std::string>("title").empty());
+  CHECK(!p->getValue<std::string>("detail").empty());
+}
+
+void check_security_headers(const Reply& r, bool tls = true) {
+  INFO(r.status << " " << r.body);
+  CHECK(r.header("content-security-policy") ==
+        "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+  CHECK(r.header("content-security-policy").find("unsafe-inline") == std::string::npos);
+  CHECK(r.header("x-content-type-options") == "nosniff");
+  CHECK(r.header("referrer-policy") == "no-referrer");
+  CHECK(r.header("cache-control") == "no-store");
+  if (tls)
+    CHECK(r.header("strict-transport-security") == "max-age=31536000");
+  else
+    CHECK(r.header("strict-transport-security").empty());
+}
+
+}  // namespace
+
+TEST_CASE("init makes a certificate; the client verifies it and refuses another", "[http]") {
+  Accounts a;
+  struct stat st {};
+  REQUIRE(::stat((a.data() + "/tls-key.pem").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0400);
+  CHECK(read_file(a.cert()).find("BEGIN CERTIFICATE") != std::string::npos);
+
+  // Re-running init leaves the pair alone; removing it and re-running makes a new one.
+  const std::string before = read_file(a.cert());
+  auto r = a.cli({"init"});
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, Catch::Contains("nothing changed"));
+  CHECK(read_file(a.cert()) == before);
+  std::filesystem::permissions(a.data() + "/tls-key.pem", std::filesystem::perms::owner_all);
+  std::filesystem::remove(a.data() + "/tls-key.pem");
+  std::filesystem::remove(a.cert());
+  r = a.cli({"init"});
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, Catch::Contains("created self-signed TLS certificate"));
+  CHECK(read_file(a.cert()) != before);
+
+  // A key every user can read is refused.
+  std::filesystem::permissions(a.data() + "/tls-key.pem", std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
+  r = a.cli({"serve", "--listen", "127.0.0.1:0"});
+  CHECK(r.status == 65);
+  CHECK_THAT(r.err, Catch::Contains("is readable by every user"));
+  std::filesystem::permissions(a.data() + "/tls-key.pem", std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::remove);
+
+  Server s(a.data());
+  CHECK(s.url().rfind("https://127.0.0.1:", 0) == 0);
+  const Reply health = Client(s.port(), a.cert()).call("GET", "/healthz");
+  CHECK(health.status == 200);
+  CHECK(health.body == "ok\n");
+  check_security_headers(health);
+
+  // A client trusting some other certificate must not get through.
+  TempDir other;
+  pathaudit::crypto::create_self_signed_certificate(other / "cert.pem", other / "key.pem");
+  CHECK_THROWS_AS(Client(s.port(), other / "cert.pem").call("GET", "/healthz"),
+                  Poco::Net::SSLException);
+  CHECK(s.stop() == 0);
+}
+
+TEST_CASE("sign-in: one answer for every refusal, lockout, cookie flags, logout", "[http]") {
+  Accounts a;
+  Server s(a.data(), {}, {"PATHAUDIT_LOGIN_MAX_FAILURES=3"});
+  Client c(s.port(), a.cert());
+
+  const Reply wrong = c.call("POST", "/api/v1/session", login_body("qa", "not the password!"));
+  const Reply unknown = c.call("POST", "/api/v1/session", login_body("nobody", kPassword));
+  check_problem(wrong, 401, "unauthenticated");
+  CHECK(wrong.body == unknown.body);
+  CHECK(wrong.header("set-cookie").empty());
+
+  // Signing in: the cookie is HttpOnly, Secure, SameSite=Strict, Path=/; the CSRF token is in the
+  // body; the session names the user.
+  Reply ok = c.call("POST", "/api/v1/session", login_body("qa", kPassword));
+  INFO(ok.body);
+  REQUIRE(ok.status == 201);
+  check_security_headers(ok);
+  const std::string set_cookie = ok.header("set-cookie");
+  CHECK(set_cookie.rfind("pathaudit_session=", 0) == 0);
+  for (const char* flag : {"; HttpOnly", "; Secure", "; SameSite=Strict", "; Path=/"})
+    CHECK_THAT(set_cookie, Catch::Contains(flag));
+  const std::string cookie = cookie_pair(ok);
+  const std::string token = cookie.substr(cookie.find('=') + 1);
+  CHECK(token.size() >= 32);
+  const std::string csrf = ok.json()->getValue<std::string>("csrf_token");
+  CHECK(csrf.size() >= 32);
+  Reply me = c.call("GET", "/api/v1/session", "", {{"Cookie", cookie}});
+  REQUIRE(me.status == 200);
+  CHECK(me.json()->getObject("user")->getValue<std::string>("username") == "qa");
+  CHECK(me.json()->getObject("user")->getValue<std::string>("role") == "qa_lead");
+
+  // The session is stored only as a hash.
+  CHECK(read_file(a.data() + "/pathaudit.db").find(token) == std::string::npos);
+
+  // Lockout: three wrong passwords, then the right one is refused with the same answer.
+  for (int i = 0; i < 3; ++i)
+    check_problem(c.call("POST", "/api/v1/session", login_body("csc.1", "wrong password here")),
+                  401, "unauthenticated");
+  const Reply locked = c.call("POST", "/api/v1/session", login_body("csc.1", kPassword));
+  CHECK(locked.status == 401);
+  CHECK(locked.body == wrong.body);
+  // Another account is unaffected.
+  CHECK(c.call("POST", "/api/v1/session", login_body("admin", kPassword)).status == 201);
+
+  // Logout with the cookie needs the CSRF header; then the session is gone.
+  check_problem(c.call("DELETE", "/api/v1/session", "", {{"Cookie", cookie}}), 403, "csrf");
+  check_problem(c.call("DELETE", "/api/v1/session", "",
+                       {{"Cookie", cookie}, {"X-CSRF-Token", std::string(64, '0')}}),
+                403, "csrf");
+  CHECK(c.call("GET", "/api/v1/session", "", {{"Cookie", cookie}}).status == 200);
+  const Reply out =
+      c.call("DELETE", "/api/v1/session", "", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}});
+  CHECK(out.status == 204);
+  CHECK_THAT(out.header("set-cookie"), Catch::Contains("Max-Age=0"));
+  check_problem(c.call("GET", "/api/v1/session", "", {{"Cookie", cookie}}), 401, "unauthenticated");
+  check_problem(c.call("GET", "/api/v1/session", "", {{"Authorization", "Bearer " + token}}), 401,
+                "unauthenticated");
+
+  // Bearer sessions need no CSRF token.
+  const std::string bearer = bearer_token(c, "qa");
+  me = c.call("GET", "/api/v1/session", "", {{"Authorization", "Bearer " + bearer}});
+  REQUIRE(me.status == 200);
+  CHECK(me.json()->getValue<std::string>("authentication") == "bearer");
+  CHECK(c.call("DELETE", "/api/v1/session", "", {{"Authorization", "Bearer " + bearer}}).status ==
+        204);
+  CHECK(c.call("GET", "/api/v1/session", "", {{"Authorization", "Bearer " + bearer}}).status ==
+        401);
+
+  // Nothing secret reached the log.
+  CHECK(s.stop() == 0);
+  const std::string log = s.log();
+  CHECK(!log.empty());
+  for (const std::string& secret :
+       {token, csrf, bearer, kPassword, std::string("not the password!"),
+        std::string("wrong password here")})
+    CHECK(log.find(secret) == std::string::npos);
+}
+
+TEST_CASE("an idle session expires", "[http]") {
+  Accounts a;
+  Server s(a.data(), {}, {"PATHAUDIT_SESSION_IDLE_SECONDS=2"});
+  Client c(s.port(), a.cert());
+  const std::string token = bearer_token(c, "qa");
+  CHECK(c.call("GET", "/api/v1/session", "", {{"Authorization", "Bearer " + token}}).status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+  check_problem(c.call("GET", "/api/v1/session", "", {{"Authorization", "Bearer " + token}}), 401,
+                "unauthenticated");
+  // Signing in again works.
+  CHECK(c.call("POST", "/api/v1/session", login_body("qa", kPassword)).status == 201);
+}
+
+TEST_CASE("limits, errors as problem+json, headers and metrics", "[http]") {
+  Accounts a;
+  Server s(a.data());
+  Client c(s.port(), a.cert());
+
+  // 413: a declared body over the limit is refused before it is read.
+  {
+    auto session = c.session();
+    Poco::Net::HTTPRequest req("POST", "/api/v1/session", Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setContentType("application/json");
+    req.setContentLength(2 * 1024 * 1024);
+    session->sendRequest(req);
+    const Reply r = Client::receive(*session);
+    check_problem(r, 413, "payload-too-large");
+    check_security_headers(r);
+  }
+  // 411: chunked uploads.
+  {
+    auto session = c.session();
+    Poco::Net::HTTPRequest req("POST", "/api/v1/session", Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setContentType("application/json");
+    req.setChunkedTransferEncoding(true);
+    session->sendRequest(req) << login_body("qa", kPassword);
+    check_problem(Client::receive(*session), 411, "length-required");
+  }
+  // 400 naming the JSON path and what was expected; 415 for a body that is not JSON.
+  Reply r = c.call("POST", "/api/v1/session", "{\"username\": 5, \"password\": \"x\"}");
+  check_problem(r, 400, "validation");
+  CHECK_THAT(r.json()->getValue<std::string>("detail"),
+             Catch::Contains("request body: $.username: expected a string"));
+  check_problem(c.call("POST", "/api/v1/session", "{not json"), 400, "validation");
+  check_problem(c.call("POST", "/api/v1/session", login_body("qa", kPassword),
+                       {{"Content-Type", "text/plain"}}),
+                415, "unsupported-media-type");
+  // 401, 403, 404, 405.
+  check_problem(c.call("GET", "/api/v1/reviews"), 401, "unauthenticated");
+  const std::string auditor = bearer_token(c, "csc.1");
+  const std::vector<std::pair<std::string, std::string>> as_auditor{
+      {"Authorization", "Bearer " + auditor}};
+  r = c.call("GET", "/api/v1/audits", "", as_auditor);
+  check_problem(r, 403, "forbidden");
+  check_security_headers(r);
+  check_problem(c.call("GET", "/api/v1/reviews/999", "", as_auditor), 404, "not-found");
+  check_problem(c.call("GET", "/api/v1/reviews/x", "", as_auditor), 404, "not-found");
+  r = c.call("GET", "/no/such/thing");
+  check_problem(r, 404, "not-found");
+  check_security_headers(r);
+  check_problem(c.call("PATCH", "/api/v1/session", "{}"), 405, "method-not-allowed");
+  check_problem(c.call("GET", "/api/v1/reviews?limit=100000", "", as_auditor), 400, "validation");
+
+  // Metrics: admins only; counts, no case data.
+  check_problem(c.call("GET", "/metrics", "", as_auditor), 403, "forbidden");
+  const std::string admin = bearer_token(c, "admin");
+  r = c.call("GET", "/metrics", "", {{"Authorization", "Bearer " + admin}});
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK_THAT(r.header("content-type"), Catch::StartsWith("text/plain; version=0.0.4"));
+  CHECK_THAT(r.body, Catch::Contains("pathaudit_sessions_active 2"));
+  CHECK_THAT(r.body, Catch::Contains("pathaudit_http_requests_total{class=\"4xx\"}"));
+  CHECK_THAT(r.body, Catch::Contains("pathaudit_http_requests_in_flight 1"));
+  CHECK(s.stop() == 0);
+}
+
+TEST_CASE("plain HTTP only when asked and only on loopback", "[http]") {
+  Accounts a;
+  auto r = a.cli({"serve", "--insecure-http", "--listen", "0.0.0.0:0"});
+  CHECK(r.status == 64);
+  CHECK_THAT(r.err, Catch::Contains("--insecure-http is refused on 0.0.0.0:0"));
+
+  Server s(a.data(), {"--insecure-http"});
+  CHECK(s.url().rfind("http://127.0.0.1:", 0) == 0);
+  Client c(s.port(), "", /*tls=*/false);
+  const Reply ok = c.call("POST", "/api/v1/session", login_body("qa", kPassword));
+  REQUIRE(ok.status == 201);
+  check_security_headers(ok, /*tls=*/false);
+  CHECK(ok.header("set-cookie").find("Secure") == std::string::npos);
+  CHECK(s.stop() == 0);
+}
+
+TEST_CASE("SIGTERM lets the request in flight finish, then exits 0", "[http]") {
+  Accounts a;
+  Server s(a.data());
+  Client c(s.port(), a.cert());
+  const std::string admin = bearer_token(c, "admin");
+  const std::string body = login_body("qa", kPassword);
+  auto session = c.session();
+  Poco::Net::HTTPRequest req("POST", "/api/v1/session", Poco::Net::HTTPMessage::HTTP_1_1);
+  req.setContentType("application/json");
+  req.setContentLength(static_cast<std::streamsize>(body.size()));
+  std::ostream& out = session->sendRequest(req);
+  // Half the body: the server is now inside the request, waiting for the rest.
+  out << body.substr(0, body.size() / 2) << std::flush;
+  // Wait, without a time limit, until the server counts that request in flight (the metrics
+  // request itself is the other one), then signal it.
+  const std::vector<std::pair<std::string, std::string>> as_admin{
+      {"Authorization", "Bearer " + admin}};
+  while (c.call("GET", "/metrics", "", as_admin).body.find("pathaudit_http_requests_in_flight 2") ==
+         std::string::npos)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ::kill(s.pid(), SIGTERM);
+  while (s.log().find("stopping on SIGTERM") == std::string::npos)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  out << body.substr(body.size() / 2) << std::flush;
+  const Reply r = Client::receive(*session);
+  INFO(r.body);
+  CHECK(r.status == 201);
+  CHECK(s.stop() == 0);
+  CHECK_THAT(s.log(), Catch::Contains("POST /api/v1/session 201"));
+  // The database closed cleanly: the log verifies and the session is there.
+  auto v = a.cli({"verify-log"});
+  INFO(v.out << v.err);
+  CHECK(v.status == 0);
+}
+
+namespace {
+
+// A synthetic partnership, imported; one auditor per agency and a QA lead; an audit of four cases
+// (two of them flagged), sampled and assigned.
+class ReviewAudit {
+ public:
+  ReviewAudit() {
+    REQUIRE(run_pathaudit({"synth", "--seed", "5", "--children", "80", "--out", dir_ / "synth"})
+                .status == 0);
+    REQUIRE(cli({"init", "--partnership", dir_ / "synth/partnership.json"}).status == 0);
+    std::vector<std::string> import{"import"};
+    for (const auto& ag : kAgencies)
+      import.push_back(dir_ / ("synth/events-" + ag + ".csv"));
+    REQUIRE(cli(import).status == 0);
+    REQUIRE(
+        cli({"templates", "import",
+             std::string(PATHAUDIT_SOURCE_DIR) + "/audit-templates/csa-response-pathway/1.json"})
+            .status == 0);
+    for (const auto& ag : kAgencies) {
+      std::string lower;
+      for (char ch : ag)
+        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      add_user(lower + ".1", "auditor", ag);
+    }
+    add_user("qa", "qa_lead");
+    REQUIRE(cli({"audit", "create", "--title", "HTTP", "--template", "csa-response-pathway",
+                 "--period-start", "2022-01-01", "--period-end", "2027-12-31"})
+                .status == 0);
+    // Pseudonym keys are random per data directory, so which children a seed draws varies from
+    // run to run; drawing two flagged children first makes sure some returns have flags.
+    REQUIRE(cli({"sample", "--audit", "1", "--size", "4", "--seed", "3", "--include-flagged", "2"})
+                .status == 0);
+    auto r = cli({"assign", "--audit", "1", "--qa-lead", "qa"});
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+  }
+  std::string data() const { return dir_ / "data"; }
+  std::string cert() const { return data() + "/tls-cert.pem"; }
+  std::string path(const std::string& name) const { return dir_ / name; }
+  RunResult cli(std::vector<std::string> args) const {
+    args.push_back("--data-dir");
+    args.push_back(data());
+    return run_pathaudit(std::move(args));
+  }
+  void add_user(const std::string& name, const std::string& role,
+                const std::string& agency = "") const {
+    std::string cmd = "printf '%s\\n' " + shell_quote(kPassword) + " | " +
+                      shell_quote(PATHAUDIT_BINARY) + " users add --data-dir " +
+                      shell_quote(data()) + " --username " + name + " --display-name " +
+                      shell_quote("Test " + name) + " --role " + role + " --password-stdin";
+    if (!agency.empty())
+      cmd += " --agency " + agency;
+    auto r = run({"/bin/sh", "-c", cmd});
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+  }
+  // `review list --format json`, as the operator or as an account.
+  Poco::JSON::Array::Ptr reviews(const std::string& as = "") const {
+    std::vector<std::string> args{"review", "list", "--format", "json"};
+    if (!as.empty()) {
+      args.push_back("--as");
+      args.push_back(as);
+    }
+    auto r = cli(args);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    Poco::JSON::Parser parser;
+    return parser.parse(r.out).extract<Poco::JSON::Array::Ptr>();
+  }
+  // A complete answers file for a review (scripts/demo-answers over `review form`).
+  std::string answers_text(const std::string& id, const std::string& auditor) const {
+    const std::string file = path("answers-" + id + ".json");
+    auto res = run({"/bin/sh", "-c",
+                    shell_quote(PATHAUDIT_BINARY) + " review form " + id + " --data-dir " +
+                        shell_quote(data()) + " --as " + auditor + " --format json | " +
+                        "/usr/bin/python3 " + shell_quote(kFill) + " > " + shell_quote(file)});
+    INFO(res.err);
+    REQUIRE(res.status == 0);
+    return read_file(file);
+  }
+
+  inline static const std::vector<std::string> kAgencies{"CSC",    "POLICE", "GP",    "ED",  "HV",
+                                                         "SCHOOL", "SARC",   "CAMHS", "VCS", "EH"};
+
+ private:
+  TempDir dir_;
+};
+
+std::string field(const Poco::JSON::Array::Ptr& rows, std::size_t i, const std::string& name) {
+  return rows->getObject(static_cast<unsigned>(i))->getValue<std::string>(name);
+}
+
+}  // namespace
+
+TEST_CASE("reviews over HTTP: object authorisation, pagination, answer, submit, CLI sees it",
+          "[http]") {
+  ReviewAudit a;
+  const auto all = a.reviews();
+  REQUIRE(all->size() >= 2);
+  // A return with an auditor, and an auditor of another agency.
+  std::size_t mine = all->size();
+  for (std::size_t i = 0; i < all->size() && mine == all->size(); ++i)
+    if (!field(all, i, "auditor").empty())
+      mine = i;
+  REQUIRE(mine < all->size());
+  const std::string id = field(all, mine, "id"), owner = field(all, mine, "auditor"),
+                    agency = field(all, mine, "agency");
+  std::string other;
+  for (const auto& ag : ReviewAudit::kAgencies) {
+    if (ag == agency)
+      continue;
+    std::string lower;
+    for (char ch : ag)
+      lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    other = lower + ".1";
+    break;
+  }
+
+  Server s(a.data());
+  Client c(s.port(), a.cert());
+  const std::string owner_token = bearer_token(c, owner), other_token = bearer_token(c, other),
+                    qa_token = bearer_token(c, "qa");
+  auto auth = [](const std::string& t) {
+    return std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer " + t}};
+  };
+
+  // Another agency's auditor: the return does not exist for them, and their list holds only
+  // their own returns.
+  check_problem(c.call("GET", "/api/v1/reviews/" + id, "", auth(other_token)), 404, "not-found");
+  Reply r = c.call("GET", "/api/v1/reviews", "", auth(other_token));
+  REQUIRE(r.status == 200);
+  const auto other_items = r.json()->getArray("items");
+  CHECK(other_items->size() == a.reviews(other)->size());
+  for (std::size_t i = 0; i < other_items->size(); ++i) {
+    CHECK(field(other_items, i, "auditor") == other);
+    CHECK(std::to_string(
+              other_items->getObject(static_cast<unsigned>(i))->getValue<std::int64_t>("id")) !=
+          id);
+  }
+
+  // The QA lead pages through every return in the CLI's order.
+  r = c.call("GET", "/api/v1/reviews?limit=1&offset=1", "", auth(qa_token));
+  REQUIRE(r.status == 200);
+  CHECK(r.json()->getValue<std::size_t>("total") == all->size());
+  CHECK(r.json()->getValue<int>("limit") == 1);
+  REQUIRE(r.json()->getArray("items")->size() == 1);
+  CHECK(std::to_string(r.json()->getArray("items")->getObject(0)->getValue<std::int64_t>("id")) ==
+        field(all, 1, "id"));
+
+  // Audits: QA leads only.
+  r = c.call("GET", "/api/v1/audits", "", auth(qa_token));
+  REQUIRE(r.status == 200);
+  CHECK(r.json()->getValue<int>("total") == 1);
+  CHECK(r.json()->getArray("items")->getObject(0)->getValue<std::string>("title") == "HTTP");
+  r = c.call("GET", "/api/v1/audits/1", "", auth(qa_token));
+  REQUIRE(r.status == 200);
+  CHECK(r.json()->getObject("sample")->getValue<int>("size") == 4);
+  CHECK(r.json()->getValue<std::size_t>("returns") == all->size());
+  check_problem(c.call("GET", "/api/v1/audits/99", "", auth(qa_token)), 404, "not-found");
+  check_problem(c.call("GET", "/api/v1/audits/1", "", auth(owner_token)), 403, "forbidden");
+
+  // The owner reads the return.
+  r = c.call("GET", "/api/v1/reviews/" + id, "", auth(owner_token));
+  REQUIRE(r.status == 200);
+  CHECK(r.json()->getValue<std::string>("state") == "assigned");
+  CHECK(r.json()->getArray("missing_required")->size() > 0);
+  CHECK(r.json()->getValue<std::string>("agency") == agency);
+
+  // Answers that do not fit the template: 400 line by line, nothing saved. Another auditor
+  // cannot save answers (404), and a cookie session cannot without the CSRF token.
+  r = c.call("PUT", "/api/v1/reviews/" + id + "/answers",
+             R"({"answers": {"no.such.question": "yes"}})", auth(owner_token));
+  check_problem(r, 400, "validation");
+  CHECK(r.json()->getArray("errors")->size() >= 1);
+  const std::string answers = a.answers_text(id, owner);
+  check_problem(c.call("PUT", "/api/v1/reviews/" + id + "/answers", answers, auth(other_token)),
+                404, "not-found");
+  const Reply cookie_login = c.call("POST", "/api/v1/session", login_body(owner, kPassword));
+  REQUIRE(cookie_login.status == 201);
+  check_problem(c.call("PUT", "/api/v1/reviews/" + id + "/answers", answers,
+                       {{"Cookie", cookie_pair(cookie_login)}}),
+                403, "csrf");
+  CHECK(c.call("GET", "/api/v1/reviews/" + id, "", auth(owner_token))
+            .json()
+            ->getValue<std::string>("state") == "assigned");
+
+  // Saved and submitted over HTTP (the cookie session with its CSRF token saves; the bearer
+  // submits) ...
+  r = c.call("PUT", "/api/v1/reviews/" + id + "/answers", answers,
+             {{"Cookie", cookie_pair(cookie_login)},
+              {"X-CSRF-Token", cookie_login.json()->getValue<std::string>("csrf_token")}});
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(r.json()->getValue<int>("saved") > 0);
+  CHECK(r.json()->getArray("missing_required")->size() == 0);
+  r = c.call("POST", "/api/v1/reviews/" + id + "/submit", "", auth(owner_token));
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(r.json()->getValue<std::string>("state") == "submitted");
+  r = c.call("GET", "/api/v1/reviews/" + id, "", auth(owner_token));
+  REQUIRE(r.status == 200);
+  CHECK(r.json()->getArray("answers")->size() > 0);
+  CHECK(r.json()->getArray("missing_required")->size() == 0);
+  CHECK(s.stop() == 0);
+
+  // ... and the command line sees exactly that.
+  auto shown = a.cli({"review", "show", id, "--format", "json"});
+  INFO(shown.err);
+  REQUIRE(shown.status == 0);
+  const auto view = json_object(shown.out);
+  CHECK(view->getValue<std::string>("state") == "submitted");
+  const auto sent = json_object(answers)->getObject("answers");
+  const auto stored = view->getArray("answers");
+  std::size_t compared = 0;
+  for (std::size_t i = 0; i < stored->size(); ++i) {
+    const auto q = stored->getObject(static_cast<unsigned>(i));
+    const std::string qid = q->getValue<std::string>("question");
+    if (!sent->has(qid) || !sent->get(qid).isString() || q->get("value").isEmpty())
+      continue;
+    CHECK(q->getValue<std::string>("value") == sent->getValue<std::string>(qid));
+    ++compared;
+  }
+  CHECK(compared > 0);
+}
+
+TEST_CASE("returning, accepting and deciding flags over HTTP, authorised by the service",
+          "[http]") {
+  ReviewAudit a;
+  auto flags_cli = [&](const std::string& as) {
+    std::vector<std::string> args{"flags", "--format", "json"};
+    if (!as.empty()) {
+      args.push_back("--as");
+      args.push_back(as);
+    }
+    auto res = a.cli(args);
+    INFO(res.err);
+    REQUIRE(res.status == 0);
+    Poco::JSON::Parser parser;
+    return parser.parse(res.out).extract<Poco::JSON::Array::Ptr>();
+  };
+  // A return whose auditor has flags on their cases (the synthetic data flags most children).
+  const auto all = a.reviews();
+  std::string id, owner;
+  for (std::size_t i = 0; i < all->size() && id.empty(); ++i) {
+    const std::string who = field(all, i, "auditor");
+    if (!who.empty() && flags_cli(who)->size() > 0) {
+      id = field(all, i, "id");
+      owner = who;
+    }
+  }
+  REQUIRE(!id.empty());
+
+  Server s(a.data());
+  Client c(s.port(), a.cert());
+  auto auth = [&](const std::string& user) {
+    return std::vector<std::pair<std::string, std::string>>{
+        {"Authorization", "Bearer " + bearer_token(c, user)}};
+  };
+  const auto as_owner = auth(owner), as_qa = auth("qa");
+
+  const std::string answers = a.answers_text(id, owner);
+  REQUIRE(c.call("PUT", "/api/v1/reviews/" + id + "/answers", answers, as_owner).status == 200);
+  REQUIRE(c.call("POST", "/api/v1/reviews/" + id + "/submit", "", as_owner).status == 200);
+
+  // Only a QA lead returns or accepts; a return needs a comment.
+  check_problem(c.call("POST", "/api/v1/reviews/" + id + "/accept", "", as_owner), 403,
+                "forbidden");
+  check_problem(c.call("POST", "/api/v1/reviews/" + id + "/return", R"({"comments": {}})", as_qa),
+                400, "validation");
+  const std::string question = json_object(answers)->getObject("answers")->begin()->first;
+  Reply r = c.call("POST", "/api/v1/reviews/" + id + "/return",
+                   R"({"comments": {")" + question + R"(": "Please say who was told."}})", as_qa);
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(r.json()->getValue<std::string>("state") == "returned");
+  // Accepting a returned review is a conflict of state.
+  check_problem(c.call("POST", "/api/v1/reviews/" + id + "/accept", "", as_qa), 409, "conflict");
+  r = c.call("POST", "/api/v1/reviews/" + id + "/submit", "", as_owner);
+  REQUIRE(r.status == 200);
+  CHECK(r.json()->getValue<std::string>("state") == "resubmitted");
+  r = c.call("POST", "/api/v1/reviews/" + id + "/accept", "", as_qa);
+  REQUIRE(r.status == 200);
+  CHECK(r.json()->getValue<std::string>("state") == "accepted");
+
+  // Flags: the auditor sees those of their cases, as the CLI shows them.
+  const auto owner_flags = flags_cli(owner), all_flags = flags_cli("");
+  r = c.call("GET", "/api/v1/flags?limit=500", "", as_owner);
+  REQUIRE(r.status == 200);
+  CHECK(r.json()->getValue<std::size_t>("total") == owner_flags->size());
+  r = c.call("GET", "/api/v1/flags?limit=500", "", as_qa);
+  REQUIRE(r.status == 200);
+  CHECK(r.json()->getValue<std::size_t>("total") == all_flags->size());
+  check_problem(c.call("GET", "/api/v1/flags?status=maybe", "", as_qa), 400, "validation");
+  // The synthetic data flags the sampled cases (seed 5), so there is a flag of the owner's.
+  REQUIRE(owner_flags->size() > 0);
+  REQUIRE(all_flags->size() > owner_flags->size());
+  {
+    const std::string flag = field(owner_flags, 0, "id");
+    check_problem(c.call("POST", "/api/v1/flags/" + flag + "/confirm", "{}", as_owner), 400,
+                  "validation");
+    r = c.call("POST", "/api/v1/flags/" + flag + "/confirm", R"({"reason": "Seen in the file."})",
+               as_owner);
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    const auto after = flags_cli("");
+    for (std::size_t i = 0; i < after->size(); ++i)
+      if (field(after, i, "id") == flag)
+        CHECK(field(after, i, "status") == "confirmed");
+  }
+  // A flag of a case not assigned to the auditor does not exist for them.
+  bool tried_other = false;
+  std::set<std::string> own_ids;
+  for (std::size_t i = 0; i < owner_flags->size(); ++i)
+    own_ids.insert(field(owner_flags, i, "id"));
+  for (std::size_t i = 0; i < all_flags->size(); ++i) {
+    if (own_ids.count(field(all_flags, i, "id")))
+      continue;
+    check_problem(c.call("POST", "/api/v1/flags/" + field(all_flags, i, "id") + "/dismiss",
+                         R"({"reason": "Not mine."})", as_owner),
+                  404, "not-found");
+    tried_other = true;
+    break;
+  }
+  CHECK(tried_other);
+  CHECK(s.stop() == 0);
+}

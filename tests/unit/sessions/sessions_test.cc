@@ -1,0 +1,143 @@
+// Sign-in, lockout and session expiry against a real data directory and a fake clock, so every
+// time limit is crossed exactly, without sleeping.
+#include "service/sessions.h"
+
+#include <catch2/catch.hpp>
+
+#include "core/errors.h"
+#include "service/context.h"
+#include "service/init.h"
+#include "service/users.h"
+#include "test_support.h"
+
+using namespace pathaudit;
+
+namespace {
+
+const std::string kPassword = "correct horse battery staple";
+
+class FakeClock final : public core::Clock {
+ public:
+  std::string now_utc() const override { return now; }
+  core::Date today() const override { return *core::Date::parse_iso(now.substr(0, 10)); }
+  std::string now = "2026-12-01T10:00:00Z";
+};
+
+struct Fixture {
+  testing::TempDir tmp;
+  std::string dir = tmp / "data";
+  FakeClock clock;
+  std::unique_ptr<service::Context> ctx;
+  service::SessionPolicy policy;
+
+  Fixture() {
+    service::initialise({dir, std::string(PATHAUDIT_TEMPLATES_DIR) + "/partnerships/example.json",
+                         std::nullopt, "test"});
+    ctx = service::Context::open({dir, {}, "test", &clock});
+    const auto op = service::Principal::operator_principal("test");
+    service::add_user(*ctx, op, {"qa", "QA lead", "qa_lead", std::nullopt, kPassword});
+    service::add_user(*ctx, op, {"csc.1", "Auditor", "auditor", std::string("CSC"), kPassword});
+    policy.idle_seconds = 600;
+    policy.absolute_seconds = 3600;
+    policy.max_failed_logins = 3;
+    policy.lockout_seconds = 900;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("sign-in refuses alike, locks after repeated failures and unlocks after the lockout",
+          "[sessions]") {
+  Fixture f;
+  std::string unknown, wrong;
+  try {
+    service::sign_in(*f.ctx, f.policy, "nobody", kPassword);
+  } catch (const core::UnauthenticatedError& e) {
+    unknown = e.what();
+  }
+  try {
+    service::sign_in(*f.ctx, f.policy, "qa", "not the password at all");
+  } catch (const core::UnauthenticatedError& e) {
+    wrong = e.what();
+  }
+  CHECK(!unknown.empty());
+  CHECK(unknown == wrong);
+
+  // One failure so far; two more lock the account; the right password is then refused too.
+  for (int i = 0; i < 2; ++i)
+    CHECK_THROWS_AS(service::sign_in(*f.ctx, f.policy, "qa", "still not it, sorry"),
+                    core::UnauthenticatedError);
+  CHECK_THROWS_AS(service::sign_in(*f.ctx, f.policy, "qa", kPassword), core::UnauthenticatedError);
+  f.clock.now = "2026-12-01T10:14:59Z";
+  CHECK_THROWS_AS(service::sign_in(*f.ctx, f.policy, "qa", kPassword), core::UnauthenticatedError);
+  // Another account is unaffected throughout.
+  CHECK(service::sign_in(*f.ctx, f.policy, "csc.1", kPassword).principal.agency == "CSC");
+  f.clock.now = "2026-12-01T10:15:00Z";
+  const auto in = service::sign_in(*f.ctx, f.policy, "qa", kPassword);
+  CHECK(in.principal.username == "qa");
+  CHECK(in.principal.actor() == "user:qa");
+  CHECK(in.token.size() == 64);
+  CHECK(in.token != in.csrf_token);
+  CHECK(in.expires_at == "2026-12-01T11:15:00Z");
+}
+
+TEST_CASE("sessions end when idle, at their absolute expiry, on sign-out and on disable",
+          "[sessions]") {
+  Fixture f;
+  auto in = service::sign_in(*f.ctx, f.policy, "csc.1", kPassword);
+  auto s = service::resume_session(*f.ctx, f.policy, in.token);
+  CHECK(s.principal.username == "csc.1");
+  CHECK(s.principal.is_auditor());
+  CHECK(service::csrf_matches(s, in.csrf_token));
+  CHECK(!service::csrf_matches(s, in.token));
+  CHECK(!service::csrf_matches(s, ""));
+  CHECK_THROWS_AS(service::resume_session(*f.ctx, f.policy, in.csrf_token),
+                  core::UnauthenticatedError);
+
+  // Used every 9 minutes it stays alive past the idle limit, until its absolute expiry.
+  for (const char* t : {"2026-12-01T10:09:00Z", "2026-12-01T10:18:00Z", "2026-12-01T10:27:00Z",
+                        "2026-12-01T10:36:00Z", "2026-12-01T10:45:00Z", "2026-12-01T10:54:00Z",
+                        "2026-12-01T10:59:59Z"}) {
+    f.clock.now = t;
+    INFO(t);
+    CHECK(service::resume_session(*f.ctx, f.policy, in.token).id == s.id);
+  }
+  CHECK(service::active_session_count(*f.ctx, f.policy) == 1);
+  f.clock.now = "2026-12-01T11:00:00Z";
+  CHECK_THROWS_AS(service::resume_session(*f.ctx, f.policy, in.token), core::UnauthenticatedError);
+  CHECK(service::active_session_count(*f.ctx, f.policy) == 0);
+
+  // Idle: ten minutes without use.
+  in = service::sign_in(*f.ctx, f.policy, "csc.1", kPassword);
+  f.clock.now = "2026-12-01T11:09:59Z";
+  CHECK_NOTHROW(service::resume_session(*f.ctx, f.policy, in.token));
+  f.clock.now = "2026-12-01T11:19:59Z";
+  CHECK_THROWS_AS(service::resume_session(*f.ctx, f.policy, in.token), core::UnauthenticatedError);
+
+  // Sign-out.
+  in = service::sign_in(*f.ctx, f.policy, "csc.1", kPassword);
+  service::sign_out(*f.ctx, service::resume_session(*f.ctx, f.policy, in.token));
+  CHECK_THROWS_AS(service::resume_session(*f.ctx, f.policy, in.token), core::UnauthenticatedError);
+
+  // Disabling the account ends its sessions and its sign-ins.
+  in = service::sign_in(*f.ctx, f.policy, "csc.1", kPassword);
+  service::disable_user(*f.ctx, service::Principal::operator_principal("test"), "csc.1");
+  CHECK_THROWS_AS(service::resume_session(*f.ctx, f.policy, in.token), core::UnauthenticatedError);
+  CHECK_THROWS_AS(service::sign_in(*f.ctx, f.policy, "csc.1", kPassword),
+                  core::UnauthenticatedError);
+}
+
+TEST_CASE("session settings are validated", "[sessions]") {
+  testing::TempDir tmp;
+  const auto policy = service::SessionPolicy::from(service::Settings(tmp.path(), {}));
+  CHECK(policy.idle_seconds == 1800);
+  CHECK(policy.max_failed_logins == 5);
+  CHECK(service::SessionPolicy::from(service::Settings(tmp.path(), {{"session_idle_seconds", "5"}}))
+            .idle_seconds == 5);
+  CHECK_THROWS_AS(
+      service::SessionPolicy::from(service::Settings(tmp.path(), {{"login_max_failures", "0"}})),
+      core::ValidationError);
+  CHECK_THROWS_AS(service::SessionPolicy::from(
+                      service::Settings(tmp.path(), {{"session_absolute_seconds", "-1"}})),
+                  core::ValidationError);
+}
