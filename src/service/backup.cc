@@ -384,7 +384,7 @@ RestoreResult restore_backup(const RestoreRequest& request) {
 
   // The restore is recorded in the restored database itself, before it becomes the live one, so
   // the entry and the swap cannot come apart.
-  store::append_audit_to_file(
+  store::prepare_restored_file(
       staged,
       {who.actor(), "backup.restore", "",
        "ok: backup sha256 " + m.sha256 + " made " + m.created_at + ", schema " +

@@ -111,15 +111,22 @@ DatabaseFileCheck check_database_file(const std::string& path) {
   return out;
 }
 
-void append_audit_to_file(const std::string& path, const AuditEvent& event, const std::string& at) {
+std::int64_t prepare_restored_file(const std::string& path, const AuditEvent& event,
+                                   const std::string& at) {
   register_connector();
   Session s("SQLite", path);
   s << "PRAGMA journal_mode = DELETE", now;
   s << "PRAGMA synchronous = FULL", now;
   s << "BEGIN IMMEDIATE", now;
   try {
-    append_audit(s, event, at);
+    std::int64_t ended = 0;
+    s << "SELECT count(*) FROM sessions", into(ended), now;
+    s << "DELETE FROM sessions", now;
+    AuditEvent e = event;
+    e.outcome += "; " + std::to_string(ended) + " sign-in sessions ended";
+    append_audit(s, e, at);
     s << "COMMIT", now;
+    return ended;
   } catch (...) {
     try {
       s << "ROLLBACK", now;

@@ -40,10 +40,13 @@ struct DatabaseFileCheck {
 // a database at all.
 DatabaseFileCheck check_database_file(const std::string& path);
 
-// Appends one audit-log entry to a database file no Database has open (the staged copy a restore
-// swaps in), in its own transaction, with synchronous FULL and the rollback journal, so the entry
-// is on disk and no -wal is left beside the file when this returns.
-void append_audit_to_file(const std::string& path, const AuditEvent& event, const std::string& at);
+// Makes a database file no Database has open (the staged copy a restore swaps in) ready to go
+// live: ends every sign-in session it holds (a restore must not bring back sessions that were
+// signed out, expired or ended by a password reset since the backup) and appends one audit-log
+// entry, in one transaction, with synchronous FULL and the rollback journal, so it is on disk and
+// no -wal is left beside the file when this returns. Returns the number of sessions ended.
+std::int64_t prepare_restored_file(const std::string& path, const AuditEvent& event,
+                                   const std::string& at);
 
 // Held while a restore replaces the database at `path`. Taking it switches the database to the
 // rollback journal, which SQLite allows only when no other connection (in any process) has the
