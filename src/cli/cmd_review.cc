@@ -1,7 +1,5 @@
 // pathaudit review list | show | answer | submit | return | accept | flag | concern | concerns |
 // acknowledge, and for a case: review case | discuss | moderate | lock.
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/Util/Option.h>
 
@@ -10,6 +8,7 @@
 #include "cli/acting.h"
 #include "cli/command.h"
 #include "cli/output.h"
+#include "service/review_json.h"
 #include "service/reviews.h"
 
 namespace pathaudit::cli {
@@ -65,72 +64,7 @@ int run_list(const Invocation& in) {
 }
 
 void print_review_json(const service::ReviewDetail& d) {
-  Poco::JSON::Object o;
-  const auto& r = d.summary;
-  o.set("id", r.id);
-  o.set("audit", r.audit_id);
-  o.set("case", r.case_id);
-  o.set("child_key", r.child_key);
-  o.set("agency", r.agency);
-  o.set("slot", r.slot);
-  o.set("auditor", r.auditor);
-  o.set("state", r.state);
-  o.set("times_returned", r.times_returned);
-  o.set("template", d.template_ref);
-  auto strings = [](const std::vector<std::string>& v) {
-    Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
-    for (const auto& s : v)
-      a->add(s);
-    return a;
-  };
-  o.set("not_applicable", strings(d.not_applicable));
-  o.set("missing_required", strings(d.missing_required));
-  o.set("allowed_actions", strings(d.allowed_actions));
-  Poco::JSON::Array::Ptr answers = new Poco::JSON::Array;
-  for (const auto& a : d.answers) {
-    Poco::JSON::Object::Ptr x = new Poco::JSON::Object;
-    x->set("question", a.question_id);
-    x->set("section", a.section_id);
-    x->set("stage", a.stage);
-    x->set("type", a.type);
-    if (!a.value)
-      x->set("value", Poco::Dynamic::Var());
-    else if (a.value->is_list)
-      x->set("value", strings(a.value->codes));
-    else
-      x->set("value", a.value->text);
-    x->set("tags", strings(a.tags));
-    x->set("comment", a.comment);
-    x->set("moderated_grade", a.moderated_grade);
-    x->set("moderation_rationale", a.moderation_rationale);
-    answers->add(x);
-  }
-  o.set("answers", answers);
-  Poco::JSON::Array::Ptr flags = new Poco::JSON::Array;
-  for (const auto& f : d.flags) {
-    Poco::JSON::Object::Ptr x = new Poco::JSON::Object;
-    x->set("id", f.id);
-    x->set("rule", f.rule);
-    x->set("severity", f.severity);
-    x->set("status", f.status);
-    x->set("agency", f.agency);
-    x->set("event_refs", strings(f.event_refs));
-    x->set("detail", f.detail);
-    flags->add(x);
-  }
-  o.set("flags", flags);
-  Poco::JSON::Array::Ptr concerns = new Poco::JSON::Array;
-  for (const auto& c : d.concerns) {
-    Poco::JSON::Object::Ptr x = new Poco::JSON::Object;
-    x->set("id", c.id);
-    x->set("raised_by", c.raised_by);
-    x->set("raised_at", c.raised_at);
-    x->set("status", c.status);
-    x->set("description", c.description);
-    concerns->add(x);
-  }
-  o.set("concerns", concerns);
-  Poco::JSON::Stringifier::stringify(o, std::cout, 2);
+  Poco::JSON::Stringifier::stringify(*service::review_detail_json(d), std::cout, 2);
   std::cout << "\n";
 }
 
