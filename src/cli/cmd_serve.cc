@@ -56,6 +56,15 @@ int run_serve(const Invocation& in) {
   }
 
   auto ctx = open_context(in);
+  if (in.has("list-routes")) {
+    // The API's surface for scripts and the tests that compare it with docs/openapi.yaml.
+    http::ServerMetrics metrics;
+    http::Router router;
+    http::add_api_routes(router, *ctx, service::SessionPolicy::from(ctx->settings()), metrics);
+    for (const auto& r : router.routes())
+      std::cout << r.method << " " << r.pattern << "\n";
+    return kExitOk;
+  }
   if (options.tls) {
     options.cert_file = in.value("tls-cert").value_or(ctx->settings().tls_cert_file());
     options.key_file = in.value("tls-key").value_or(ctx->settings().tls_key_file());
@@ -97,7 +106,7 @@ const Registrar registrar{Command{
     .name = "serve",
     .summary = "run the HTTPS service and JSON API (docs/api.md)",
     .usage = "[--data-dir DIR] [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE] "
-             "[--insecure-http] [--threads N]",
+             "[--insecure-http] [--threads N] [--list-routes]",
     .define_options =
         [](Poco::Util::OptionSet& o) {
           o.addOption(Option("listen", "",
@@ -116,6 +125,7 @@ const Registrar registrar{Command{
           o.addOption(Option("insecure-http", "",
                              "serve plain HTTP instead of HTTPS; only on a loopback address")
                           .repeatable(false));
+          o.addOption(Option("list-routes", "", "print METHOD PATTERN of every route and exit"));
           o.addOption(Option("threads", "", "most worker threads (4 to 128, default 16)")
                           .argument("N")
                           .repeatable(false));

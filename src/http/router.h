@@ -37,6 +37,7 @@ class Router {
     std::vector<std::string> allowed;           // methods the path has, when route is null
   };
   Match match(const std::string& method, const std::string& path) const;
+  const std::vector<Route>& routes() const { return routes_; }  // in the order added
 
  private:
   std::vector<Route> routes_;
