@@ -53,14 +53,15 @@ ExportManifest create_export(Context& ctx, const Principal& who, const ExportReq
 // auditors. Manifests only (their `file` is ""): nothing is opened or delivered.
 std::vector<ExportManifest> waiting_exports_for(Context& ctx, const Principal& who);
 
-// A waiting export opened for delivery: the file's bytes read whole (an export is small enough to
-// hold: a board workbook is tens of kilobytes), checked against the SHA-256 recorded when it was
-// made, and claimed, so no second delivery of it starts in this process while this one is in
-// flight (a second open_export waits for the first to end, then finds the export gone or still
-// waiting; ConflictError if the first is still going after 30 s). It counts as delivered only
-// when delivered() is called, after the bytes have reached their destination: that removes the
-// file from the data directory and records the delivery. Destroyed without delivered(), it releases the claim and the
-// export keeps waiting, so a failed copy or download can be tried again before the export expires.
+// A waiting export opened for delivery: the file's bytes read whole into memory (fine for board
+// workbooks; a very large detail export would want a stream), checked against the SHA-256
+// recorded when it was made, and claimed, so no second delivery of it starts in this process
+// while this one is in flight (a second open_export waits for the first to end, then finds the
+// export gone or still waiting; ConflictError if the first is still going after 30 s). It counts
+// as delivered only when delivered() is called, after the bytes have reached their destination:
+// that removes the file from the data directory and records the delivery. Destroyed without
+// delivered(), it releases the claim and the export keeps waiting, so a failed copy or download
+// can be tried again before the export expires.
 //
 // Move-only; used by one thread at a time. Borrows the Context, which must outlive it.
 class ExportDelivery {
