@@ -9,6 +9,7 @@ void add_api_routes(Router& router, service::Context& ctx, const service::Sessio
   add_session_routes(router, ctx, policy, metrics);
   add_audit_routes(router, ctx);
   add_review_routes(router, ctx);
+  add_casework_routes(router, ctx);
 }
 
 }  // namespace pathaudit::http

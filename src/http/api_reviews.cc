@@ -1,4 +1,5 @@
-// Routes: /api/v1/reviews (list, show, answers, submit, return, accept) and /api/v1/flags.
+// Routes: /api/v1/reviews (list, show, form, answers, submit, return, accept, concerns) and
+// /api/v1/flags.
 #include "core/errors.h"
 #include "http/api_support.h"
 #include "service/flags.h"
@@ -24,6 +25,48 @@ Response review_list(service::Context& ctx, Request& req) {
 Response review_detail(service::Context& ctx, Request& req) {
   return Response::json(
       *service::review_detail_json(service::show_review(ctx, req.principal(), req.id_param("id"))));
+}
+
+Poco::Dynamic::Var value_json(const std::optional<core::AnswerValue>& v) {
+  if (!v)
+    return Poco::Dynamic::Var();
+  if (v->is_list)
+    return json_strings(v->codes);
+  return v->text;
+}
+
+// What a browser needs to draw the return's form: the questions as its agency is asked them.
+Response review_form(service::Context& ctx, Request& req) {
+  Array::Ptr questions = new Array;
+  for (const auto& q : service::review_form(ctx, req.principal(), req.id_param("id"))) {
+    Object::Ptr o = new Object;
+    o->set("id", q.id);
+    o->set("section", q.section);
+    o->set("stage", q.stage);
+    o->set("type", q.type);
+    o->set("required", q.required);
+    o->set("choices", json_strings(q.choices));
+    o->set("text", q.text);
+    o->set("help", q.help);
+    o->set("resource", q.resource);
+    o->set("value", value_json(q.value));
+    questions->add(o);
+  }
+  Object o;
+  o.set("review", req.id_param("id"));
+  o.set("questions", questions);
+  return Response::json(o);
+}
+
+Response raise_concern(service::Context& ctx, Request& req) {
+  const service::JsonNode body = req.json();
+  body.allow_only({"description"});
+  const auto r = service::raise_concern(ctx, req.principal(), req.id_param("id"),
+                                        body.at("description").as_string());
+  Object o;
+  o.set("id", r.id);
+  o.set("qa_leads_notified", r.qa_leads_notified);
+  return Response::json(o, 201);
 }
 
 Response save_answers(service::Context& ctx, Request& req) {
@@ -91,6 +134,10 @@ void add_review_routes(Router& router, service::Context& ctx) {
              [c](Request& r) { return review_list(*c, r); });
   router.add("GET", "/api/v1/reviews/{id}", Access::kSession,
              [c](Request& r) { return review_detail(*c, r); });
+  router.add("GET", "/api/v1/reviews/{id}/form", Access::kSession,
+             [c](Request& r) { return review_form(*c, r); });
+  router.add("POST", "/api/v1/reviews/{id}/concerns", Access::kSession,
+             [c](Request& r) { return raise_concern(*c, r); });
   router.add("PUT", "/api/v1/reviews/{id}/answers", Access::kSession,
              [c](Request& r) { return save_answers(*c, r); });
   router.add("POST", "/api/v1/reviews/{id}/submit", Access::kSession,

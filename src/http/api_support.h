@@ -50,5 +50,6 @@ void add_session_routes(Router& router, service::Context& ctx, const service::Se
                         ServerMetrics& metrics);
 void add_audit_routes(Router& router, service::Context& ctx);
 void add_review_routes(Router& router, service::Context& ctx);
+void add_casework_routes(Router& router, service::Context& ctx);
 
 }  // namespace pathaudit::http

@@ -6,6 +6,7 @@
 #include <Poco/JSON/Object.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -52,6 +53,10 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // added to the security headers
+  // Called by the pipeline once the whole response has been written to the connection, and not
+  // when writing it failed: what must happen only if the client got the body (an export counts as
+  // delivered). Runs on the worker thread; must not throw (a throw is logged and dropped).
+  std::function<void()> on_sent;
 
   static Response json(const Poco::JSON::Object& object, int status = 200);
   static Response no_content();

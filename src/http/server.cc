@@ -73,10 +73,20 @@ class Pipeline : public Poco::Net::HTTPRequestHandler {
       if (p.status >= 500)
         log_line("error in " + req.method + " " + req.route + ": " + p.log_text);
     }
+    bool sent = false;
     try {
       send(out, res, close);
+      sent = true;
     } catch (...) {
       // The client went away; nothing to tell it.
+    }
+    if (sent && res.on_sent) {
+      try {
+        res.on_sent();
+      } catch (...) {
+        const Problem p = problem_for(std::current_exception());
+        log_line("error after " + req.method + " " + req.route + " was sent: " + p.log_text);
+      }
     }
     --metrics_.in_flight;
     const int cls = std::clamp(res.status / 100, 1, 5);
@@ -201,7 +211,18 @@ class Pipeline : public Poco::Net::HTTPRequestHandler {
       return;
     }
     out.setContentType(res.content_type);
-    out.sendBuffer(res.body.data(), res.body.size());
+    if (!res.on_sent) {
+      out.sendBuffer(res.body.data(), res.body.size());
+      return;
+    }
+    // A response that must know it went out: write and flush through the stream, whose state says
+    // whether the connection took every byte (sendBuffer would leave them buffered, unchecked).
+    out.setContentLength64(static_cast<Poco::Int64>(res.body.size()));
+    std::ostream& body = out.send();
+    body.write(res.body.data(), static_cast<std::streamsize>(res.body.size()));
+    body.flush();
+    if (!body)
+      throw std::runtime_error("the response was not written in full");
   }
 
   const ServerOptions& options_;

@@ -7,11 +7,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
+#include <mutex>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -729,6 +733,70 @@ void remove_file(const std::string& path) {
   std::filesystem::remove(path, ec);
 }
 
+ExportManifest manifest_of(const store::ExportRow& r) {
+  ExportManifest m;
+  m.id = r.id;
+  m.audit_id = r.audit_id;
+  m.kind = r.kind;
+  m.profile = r.profile;
+  m.actor = r.actor;
+  m.role = r.role;
+  m.created_at = r.created_at;
+  m.expires_at = r.expires_at;
+  m.rows = r.rows;
+  m.sha256 = r.sha256;
+  return m;
+}
+
+std::string read_whole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw core::Error("an export file could not be read");
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad())
+    throw core::Error("an export file could not be read in full");
+  return bytes;
+}
+
+// Deliveries in flight in this process, by data directory and manifest id: one at a time per
+// export, so two downloads started together cannot both hand the file out. Guarded by `mutex`;
+// `released` is notified whenever a claim ends.
+struct Claims {
+  std::mutex mutex;
+  std::condition_variable released;
+  std::set<std::pair<std::string, std::int64_t>> in_flight;
+};
+
+Claims& claims() {
+  static Claims c;
+  return c;
+}
+
+// How long a delivery waits for another one of the same export to end. A client can have the
+// whole file before the server has recorded the delivery; one asking again straight away must be
+// told the export is gone, not that it is busy.
+constexpr auto kClaimWait = std::chrono::seconds(30);
+
+// Claims the export, waiting (up to kClaimWait) while another delivery of it is in flight. False
+// when that delivery is still going on.
+bool claim(const Context& ctx, std::int64_t id) {
+  const std::pair<std::string, std::int64_t> key{ctx.settings().data_dir(), id};
+  std::unique_lock<std::mutex> lock(claims().mutex);
+  if (!claims().released.wait_for(lock, kClaimWait,
+                                  [&] { return claims().in_flight.count(key) == 0; }))
+    return false;
+  claims().in_flight.insert(key);
+  return true;
+}
+
+void release_claim(const Context& ctx, std::int64_t id) noexcept {
+  {
+    std::lock_guard<std::mutex> lock(claims().mutex);
+    claims().in_flight.erase({ctx.settings().data_dir(), id});
+  }
+  claims().released.notify_all();
+}
+
 }  // namespace
 
 const std::vector<std::string>& export_kinds() {
@@ -825,23 +893,108 @@ ExportManifest create_export(Context& ctx, const Principal& who, const ExportReq
   return m;
 }
 
-void deliver_export(Context& ctx, const Principal& who, std::int64_t manifest_id,
-                    const std::string& destination) {
+std::vector<ExportManifest> waiting_exports_for(Context& ctx, const Principal& who) {
+  if (!who.is_qa() && who.role != "board")
+    throw core::ForbiddenError("exports are for QA leads, and board workbooks for board members");
   expire_exports(ctx);
-  const auto row =
-      ctx.db().read([&](store::Session& s) { return store::find_export(s, manifest_id); });
-  const bool allowed = row && (who.is_qa() || row->actor == who.actor() ||
-                               (row->kind == "board" && who.role == "board"));
-  if (!allowed)
-    throw core::NotFoundError("no export " + std::to_string(manifest_id) + " waiting");
-  if (row->file.empty())
-    throw core::ConflictError(
-        "export " + std::to_string(manifest_id) + " was " +
-        (row->delivered_at.empty() ? "removed when it expired" : "delivered already") +
-        "; make a new one");
-  if (file_sha256(row->file, "an export file") != row->sha256)
+  const auto rows = ctx.db().read([](store::Session& s) { return store::waiting_exports(s); });
+  std::vector<ExportManifest> out;
+  for (const store::ExportRow& r : rows) {
+    const bool mine =
+        who.operator_ || (who.role == "board" ? r.kind == "board" : r.actor == who.actor());
+    if (mine)
+      out.push_back(manifest_of(r));
+  }
+  return out;
+}
+
+ExportDelivery::ExportDelivery(Context& ctx, Principal who, ExportManifest manifest,
+                               std::string file, std::string bytes)
+    : ctx_(&ctx),
+      who_(std::move(who)),
+      manifest_(std::move(manifest)),
+      file_(std::move(file)),
+      bytes_(std::move(bytes)) {}
+
+ExportDelivery::ExportDelivery(ExportDelivery&& other) noexcept
+    : ctx_(other.ctx_),
+      who_(std::move(other.who_)),
+      manifest_(std::move(other.manifest_)),
+      file_(std::move(other.file_)),
+      bytes_(std::move(other.bytes_)),
+      claimed_(other.claimed_) {
+  other.claimed_ = false;
+}
+
+ExportDelivery::~ExportDelivery() {
+  if (claimed_)
+    release_claim(*ctx_, manifest_.id);
+}
+
+std::string ExportDelivery::file_name() const {
+  return "pathaudit-audit-" + std::to_string(manifest_.audit_id) + "-" + manifest_.kind + "-" +
+         std::to_string(manifest_.id) + "." + extension(manifest_.kind);
+}
+
+std::string ExportDelivery::media_type() const {
+  return manifest_.kind == "csv"
+             ? "text/csv"
+             : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+}
+
+void ExportDelivery::delivered() {
+  if (!claimed_)
+    throw core::ConflictError("export " + std::to_string(manifest_.id) + " was delivered already");
+  remove_file(file_);
+  ctx_->db().write([&](store::Session& s) {
+    store::mark_export_delivered(s, manifest_.id, ctx_->clock().now_utc());
+    audit_as(*ctx_, s, who_, "export.deliver", "export:" + std::to_string(manifest_.id),
+             "ok: sha256 " + manifest_.sha256);
+  });
+  release_claim(*ctx_, manifest_.id);
+  claimed_ = false;
+}
+
+ExportDelivery open_export(Context& ctx, const Principal& who, std::int64_t manifest_id) {
+  expire_exports(ctx);
+  auto waiting = [&] {
+    const auto row =
+        ctx.db().read([&](store::Session& s) { return store::find_export(s, manifest_id); });
+    const bool allowed = row && (who.is_qa() || row->actor == who.actor() ||
+                                 (row->kind == "board" && who.role == "board"));
+    if (!allowed)
+      throw core::NotFoundError("no export " + std::to_string(manifest_id) + " waiting");
+    // Delivered once, then gone: not found, as for an export that never was (HTTP 404).
+    if (row->file.empty())
+      throw core::NotFoundError(
+          "export " + std::to_string(manifest_id) + " was " +
+          (row->delivered_at.empty() ? "removed when it expired" : "delivered already") +
+          "; make a new one");
+    return *row;
+  };
+  waiting();  // refusals first, without waiting for a claim
+  if (!claim(ctx, manifest_id))
+    throw core::ConflictError("export " + std::to_string(manifest_id) +
+                              " is being delivered now; wait for that delivery");
+  // From here the claim is the delivery's: released by its destructor if anything below throws.
+  ExportManifest claimed;
+  claimed.id = manifest_id;  // what the destructor releases
+  ExportDelivery d(ctx, who, std::move(claimed), "", {});
+  // Read again under the claim: a delivery that ended while this one waited may have delivered it.
+  const store::ExportRow row = waiting();
+  d.manifest_ = manifest_of(row);
+  d.file_ = row.file;
+  d.bytes_ = read_whole(row.file);
+  // The digest of the very bytes handed on, not of the file read a second time.
+  if (crypto::sha256_hex(d.bytes_) != row.sha256)
     throw core::CryptoError("export " + std::to_string(manifest_id) +
                             " no longer matches the SHA-256 recorded when it was made");
+  return d;
+}
+
+void deliver_export(Context& ctx, const Principal& who, std::int64_t manifest_id,
+                    const std::string& destination) {
+  ExportDelivery d = open_export(ctx, who, manifest_id);
   const int fd =
       ::open(destination.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
@@ -851,38 +1004,27 @@ void deliver_export(Context& ctx, const Principal& who, std::int64_t manifest_id
                                                             : std::strerror(errno)) +
                                 ")");
   }
-  {
-    std::ifstream in(row->file, std::ios::binary);
-    char buf[1 << 16];
-    bool ok = true;
-    while (ok && (in.read(buf, sizeof buf) || in.gcount() > 0)) {
-      const char* p = buf;
-      std::size_t left = static_cast<std::size_t>(in.gcount());
-      while (left > 0) {
-        const ssize_t n = ::write(fd, p, left);
-        if (n < 0 && errno == EINTR)
-          continue;
-        if (n <= 0) {
-          ok = false;
-          break;
-        }
-        p += n;
-        left -= static_cast<std::size_t>(n);
-      }
+  const char* p = d.bytes().data();
+  std::size_t left = d.bytes().size();
+  bool ok = true;
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      ok = false;
+      break;
     }
-    if (!ok || ::fsync(fd) != 0) {
-      ::close(fd);
-      remove_file(destination);
-      throw core::Error(destination + ": could not be written in full");
-    }
-    ::close(fd);
+    p += n;
+    left -= static_cast<std::size_t>(n);
   }
-  remove_file(row->file);
-  ctx.db().write([&](store::Session& s) {
-    store::mark_export_delivered(s, manifest_id, ctx.clock().now_utc());
-    audit_as(ctx, s, who, "export.deliver", "export:" + std::to_string(manifest_id),
-             "ok: sha256 " + row->sha256);
-  });
+  if (!ok || ::fsync(fd) != 0) {
+    ::close(fd);
+    remove_file(destination);
+    throw core::Error(destination + ": could not be written in full");
+  }
+  ::close(fd);
+  d.delivered();
 }
 
 int expire_exports(Context& ctx) {

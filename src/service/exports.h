@@ -48,9 +48,63 @@ inline constexpr int kExportHours = 24;
 // for a missing reason or an unknown kind; NotFoundError for an unknown audit.
 ExportManifest create_export(Context& ctx, const Principal& who, const ExportRequest& request);
 
+// The exports waiting to be delivered to `who`, oldest first: for a QA lead the ones they made,
+// for a board member the board workbooks, for the operator all. ForbiddenError for admins and
+// auditors. Manifests only (their `file` is ""): nothing is opened or delivered.
+std::vector<ExportManifest> waiting_exports_for(Context& ctx, const Principal& who);
+
+// A waiting export opened for delivery: the file's bytes read whole into memory (fine for board
+// workbooks; a very large detail export would want a stream), checked against the SHA-256
+// recorded when it was made, and claimed, so no second delivery of it starts in this process
+// while this one is in flight (a second open_export waits for the first to end, then finds the
+// export gone or still waiting; ConflictError if the first is still going after 30 s). It counts
+// as delivered only when delivered() is called, after the bytes have reached their destination:
+// that removes the file from the data directory and records the delivery. Destroyed without
+// delivered(), it releases the claim and the export keeps waiting, so a failed copy or download
+// can be tried again before the export expires.
+//
+// Move-only; used by one thread at a time. Borrows the Context, which must outlive it.
+class ExportDelivery {
+ public:
+  ExportDelivery(ExportDelivery&& other) noexcept;
+  ExportDelivery& operator=(ExportDelivery&&) = delete;
+  ExportDelivery(const ExportDelivery&) = delete;
+  ExportDelivery& operator=(const ExportDelivery&) = delete;
+  ~ExportDelivery();
+
+  const ExportManifest& manifest() const { return manifest_; }  // its `file` is ""
+  const std::string& bytes() const { return bytes_; }
+  // A name to give the delivered file, made of ids and the kind only:
+  // "pathaudit-audit-1-board-3.xlsx".
+  std::string file_name() const;
+  // The file's media type: the xlsx one for workbooks, text/csv for the CSV.
+  std::string media_type() const;
+
+  // Removes the waiting file and records the delivery. Once.
+  void delivered();
+
+ private:
+  friend ExportDelivery open_export(Context& ctx, const Principal& who, std::int64_t manifest_id);
+  ExportDelivery(Context& ctx, Principal who, ExportManifest manifest, std::string file,
+                 std::string bytes);
+
+  Context* ctx_;
+  Principal who_;
+  ExportManifest manifest_;
+  std::string file_;  // where it waits
+  std::string bytes_;
+  bool claimed_ = true;
+};
+
+// Opens a waiting export for delivery. The principal that made it, a QA lead, or for a board
+// workbook a board member, may deliver it; for anyone else it is not found. NotFoundError too once
+// it was delivered or removed (saying which); ConflictError while another delivery of it stays in
+// flight; CryptoError when the file no longer matches its SHA-256.
+ExportDelivery open_export(Context& ctx, const Principal& who, std::int64_t manifest_id);
+
 // Copies the waiting file to `destination` (created 0600, never over an existing file), removes
-// it from the data directory and records the delivery. The principal that made it, a QA lead, or
-// for a board workbook a board member, may deliver it.
+// it from the data directory and records the delivery: open_export, then delivered() once the
+// copy is synced. Who may: as open_export.
 void deliver_export(Context& ctx, const Principal& who, std::int64_t manifest_id,
                     const std::string& destination);
 
