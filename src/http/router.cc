@@ -33,11 +33,11 @@ void Router::add(std::string method, std::string pattern, Access access, Handler
 }
 
 void Router::add_prefix(std::string method, std::string pattern, Access access, Handler handler) {
-  add(std::move(method), std::move(pattern), access, std::move(handler));
-  Route& r = routes_.back();
-  if (!is_param(r.segments.back()))
+  // Checked before adding, so a refused pattern leaves the table as it was.
+  if (pattern.empty() || pattern[0] != '/' || !is_param(split(pattern).back()))
     throw std::logic_error("a prefix route's pattern ends with a {name} segment");
-  r.rest = true;
+  add(std::move(method), std::move(pattern), access, std::move(handler));
+  routes_.back().rest = true;
 }
 
 Router::Match Router::match(const std::string& method, const std::string& path) const {
