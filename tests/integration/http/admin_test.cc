@@ -86,7 +86,7 @@ std::vector<std::string> actions(const Reply& r) {
 
 }  // namespace
 
-TEST_CASE("users over HTTP: added, listed, disabled, password reset; passwords never echoed",
+TEST_CASE("users over HTTP: added, listed, disabled, password reset, passwords never echoed",
           "[http][admin]") {
   AdminAccounts a;
   Server s(a.data());

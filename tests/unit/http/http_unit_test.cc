@@ -56,7 +56,7 @@ TEST_CASE("routes match method and pattern, with parameters", "[http]") {
   CHECK(!r.match("GET", "/API/v1/reviews").route);
 }
 
-TEST_CASE("a prefix route takes the rest of the path; other routes still match one segment",
+TEST_CASE("a prefix route takes the rest of the path, other routes still match one segment",
           "[http]") {
   http::Router r;
   auto ok = [](http::Request&) { return http::Response{}; };
