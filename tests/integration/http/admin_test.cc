@@ -686,4 +686,17 @@ TEST_CASE("the default web root serves the UI's page and style sheet", "[http][a
   CHECK(r.status == 200);
   CHECK(r.header("content-type") == "text/css; charset=utf-8");
   check_problem(c.call("GET", "/static/../../CMakeLists.txt"), 404, "not-found");
+
+  // The UI's files are for anyone (the page signs in through the API); the session for a session.
+  const std::map<std::string, int> everyone{{"admin", 200},       {"qa", 200},
+                                            {"auditor_own", 200}, {"auditor_other", 200},
+                                            {"board", 200},       {"anonymous", 200}};
+  auto signed_in = everyone;
+  signed_in["anonymous"] = 401;
+  check_matrix(c, matrix_tokens(c),
+               {
+                   {"GET", "/", "", everyone},
+                   {"GET", "/static/app.css", "", everyone},
+                   {"GET", "/api/v1/session", "", signed_in},
+               });
 }
