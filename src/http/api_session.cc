@@ -1,4 +1,5 @@
-// Routes: /healthz, /metrics and /api/v1/session (sign in, current session, sign out).
+// Routes: /healthz, /metrics and /api/v1/session (sign in, current session and its CSRF token,
+// sign out).
 #include <sstream>
 
 #include "http/api_support.h"
@@ -55,6 +56,11 @@ Response current_session(Request& req) {
   o.set("expires_at", req.session->expires_at);
   o.set("idle_expires_at", req.session->idle_expires_at);
   o.set("authentication", req.bearer ? "bearer" : "cookie");
+  // A reloaded page lost the CSRF token it was given at sign-in; it may ask again. Only a cookie
+  // session has one, and only our own origin can read this answer (no CORS headers, the cookie
+  // is SameSite=Strict): docs/security.md, "CSRF".
+  if (!req.bearer && !req.session->csrf_token.empty())
+    o.set("csrf_token", req.session->csrf_token);
   return Response::json(o);
 }
 
@@ -93,6 +99,20 @@ Response metrics_text(service::Context& ctx, const service::SessionPolicy& polic
 }
 
 }  // namespace
+
+PageRequest page_request(const Request& req) {
+  return {req.query_int("limit", kDefaultLimit, 1, kMaxLimit),
+          req.query_int("offset", 0, 0, 1'000'000'000)};
+}
+
+Response page_answer(Poco::JSON::Array::Ptr items, const PageRequest& p, std::int64_t total) {
+  Object o;
+  o.set("items", items);
+  o.set("limit", p.limit);
+  o.set("offset", p.offset);
+  o.set("total", total);
+  return Response::json(o);
+}
 
 Object::Ptr principal_json(const service::Principal& p) {
   Object::Ptr o = new Object;

@@ -27,22 +27,26 @@ inline constexpr std::int64_t kMaxLimit = 500;
 
 Poco::JSON::Object::Ptr principal_json(const service::Principal& p);
 
-// A page of a list: ?limit= (1 to 500, default 100) and ?offset= (default 0), documented in
-// docs/api.md. The service returns the whole list in a stable order; the page is cut here.
+// ?limit= (1 to 500, default 100) and ?offset= (default 0), documented in docs/api.md;
+// ValidationError naming the parameter.
+struct PageRequest {
+  std::int64_t limit = kDefaultLimit;
+  std::int64_t offset = 0;
+};
+PageRequest page_request(const Request& req);
+
+// The answer for one page: {"items", "limit", "offset", "total"}.
+Response page_answer(Poco::JSON::Array::Ptr items, const PageRequest& p, std::int64_t total);
+
+// A page of a list the service returns whole, in a stable order; the page is cut here.
 template <class T, class F>
 Response page(const Request& req, const std::vector<T>& all, F&& to_json) {
-  const std::int64_t limit = req.query_int("limit", kDefaultLimit, 1, kMaxLimit);
-  const std::int64_t offset = req.query_int("offset", 0, 0, 1'000'000'000);
+  const PageRequest p = page_request(req);
   Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
-  for (std::size_t i = static_cast<std::size_t>(offset);
-       i < all.size() && i < static_cast<std::size_t>(offset + limit); ++i)
+  for (std::size_t i = static_cast<std::size_t>(p.offset);
+       i < all.size() && i < static_cast<std::size_t>(p.offset + p.limit); ++i)
     items->add(to_json(all[i]));
-  Poco::JSON::Object o;
-  o.set("items", items);
-  o.set("limit", limit);
-  o.set("offset", offset);
-  o.set("total", static_cast<std::int64_t>(all.size()));
-  return Response::json(o);
+  return page_answer(items, p, static_cast<std::int64_t>(all.size()));
 }
 
 // The routes of each area; add_api_routes (api.h) calls them all.
@@ -51,5 +55,6 @@ void add_session_routes(Router& router, service::Context& ctx, const service::Se
 void add_audit_routes(Router& router, service::Context& ctx);
 void add_review_routes(Router& router, service::Context& ctx);
 void add_casework_routes(Router& router, service::Context& ctx);
+void add_admin_routes(Router& router, service::Context& ctx);
 
 }  // namespace pathaudit::http

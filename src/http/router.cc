@@ -32,23 +32,41 @@ void Router::add(std::string method, std::string pattern, Access access, Handler
   routes_.push_back(std::move(r));
 }
 
+void Router::add_prefix(std::string method, std::string pattern, Access access, Handler handler) {
+  // Checked before adding, so a refused pattern leaves the table as it was.
+  if (pattern.empty() || pattern[0] != '/' || !is_param(split(pattern).back()))
+    throw std::logic_error("a prefix route's pattern ends with a {name} segment");
+  add(std::move(method), std::move(pattern), access, std::move(handler));
+  routes_.back().rest = true;
+}
+
 Router::Match Router::match(const std::string& method, const std::string& path) const {
   Match m;
   if (path.empty() || path[0] != '/')
     return m;
   const auto parts = split(path);
   for (const Route& r : routes_) {
-    if (r.segments.size() != parts.size())
+    if (r.rest ? parts.size() < r.segments.size() : r.segments.size() != parts.size())
       continue;
     std::map<std::string, std::string> params;
     bool ok = true;
-    for (std::size_t i = 0; ok && i < parts.size(); ++i) {
+    // A rest parameter is matched below, after the segments before it.
+    const std::size_t fixed = r.rest ? r.segments.size() - 1 : r.segments.size();
+    for (std::size_t i = 0; ok && i < fixed; ++i) {
       if (is_param(r.segments[i])) {
         ok = !parts[i].empty();
         params[r.segments[i].substr(1, r.segments[i].size() - 2)] = parts[i];
       } else {
         ok = r.segments[i] == parts[i];
       }
+    }
+    if (ok && r.rest) {
+      std::string rest = parts[fixed];
+      for (std::size_t i = fixed + 1; i < parts.size(); ++i)
+        rest += "/" + parts[i];
+      ok = !rest.empty();
+      const std::string& name = r.segments.back();
+      params[name.substr(1, name.size() - 2)] = rest;
     }
     if (!ok)
       continue;

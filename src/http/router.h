@@ -1,6 +1,9 @@
 // Routes: method + path pattern -> handler. A pattern is literal segments and `{name}` segments,
-// each matching one non-empty path segment ("/api/v1/reviews/{id}/answers"). Built once before the
-// server starts, read-only afterwards: match() is thread-safe.
+// each matching one non-empty path segment ("/api/v1/reviews/{id}/answers"). A route added with
+// add_prefix() lets its last `{name}` take the rest of the path instead, one or more segments
+// joined by '/' ("/static/{path}" matches "/static/css/app.css"), for the static files; what that
+// parameter holds must be checked by its handler. Built once before the server starts, read-only
+// afterwards: match() is thread-safe.
 #pragma once
 
 #include <functional>
@@ -25,11 +28,15 @@ struct Route {
   Access access = Access::kSession;
   Handler handler;
   std::vector<std::string> segments;  // of the pattern
+  bool rest = false;                  // the last segment is a `{name}` taking the rest of the path
 };
 
 class Router {
  public:
   void add(std::string method, std::string pattern, Access access, Handler handler);
+  // As add(), but the pattern's last segment, which must be a `{name}`, matches the rest of the
+  // path (one or more segments; empty ones included, for the handler to refuse).
+  void add_prefix(std::string method, std::string pattern, Access access, Handler handler);
 
   struct Match {
     const Route* route = nullptr;               // null: no route for this method and path

@@ -201,8 +201,14 @@ class Pipeline : public Poco::Net::HTTPRequestHandler {
     out.set("Cache-Control", "no-store");
     if (options_.tls)
       out.set("Strict-Transport-Security", "max-age=31536000");
-    for (const auto& [k, v] : res.headers)
-      out.add(k, v);
+    // A handler's header replaces the default of that name (static files set Cache-Control);
+    // Set-Cookie is the one header a response may repeat.
+    for (const auto& [k, v] : res.headers) {
+      if (Poco::icompare(k, "Set-Cookie") == 0)
+        out.add(k, v);
+      else
+        out.set(k, v);
+    }
     if (close)
       out.setKeepAlive(false);
     if (res.status == 204 || res.body.empty()) {

@@ -54,6 +54,17 @@ std::string new_secret() {
   return hex;
 }
 
+// The CSRF token of the session whose token is `token`: HMAC-SHA256 keyed by the session token
+// over a fixed label. Deriving it (rather than drawing it at random) lets the service give it
+// again to the page of a cookie session (GET /api/v1/session) without storing it in the clear:
+// only its hash is stored, as before. Knowing it tells nothing of the session token (HMAC is
+// one-way), and whoever holds the session token could already ask for it.
+std::string derive_csrf_token(std::string_view token) {
+  const crypto::Digest d = crypto::hmac_sha256(reinterpret_cast<const std::uint8_t*>(token.data()),
+                                               token.size(), "pathaudit csrf token v1");
+  return crypto::to_hex(d.data(), d.size());
+}
+
 // A stored hash for an account that does not exist, so refusing it costs one scrypt run like any
 // other refusal. Made once, on first need.
 const std::string& decoy_hash() {
@@ -131,7 +142,7 @@ SignedIn sign_in(Context& ctx, const SessionPolicy& policy, const std::string& u
     store::delete_expired_sessions(s, now, shifted(now, -policy.idle_seconds));
     SignedIn in;
     in.token = new_secret();
-    in.csrf_token = new_secret();
+    in.csrf_token = derive_csrf_token(in.token);
     in.expires_at = shifted(now, policy.absolute_seconds);
     in.principal = load_principal(s, login->username);
     store::insert_session(s, crypto::sha256(in.token), login->user_id,
@@ -187,6 +198,11 @@ ActiveSession resume_session(Context& ctx, const SessionPolicy& policy, std::str
   a.id = found->row.id;
   a.principal = *found->principal;
   a.csrf_hash = found->row.csrf_hash;
+  // Sessions made before the CSRF token was derived hold a random one, which cannot be given
+  // again: their csrf_token stays empty.
+  std::string derived = derive_csrf_token(token);
+  if (csrf_matches(a, derived))
+    a.csrf_token = std::move(derived);
   a.expires_at = found->row.expires_at;
   a.idle_expires_at = std::min(shifted(last_seen, policy.idle_seconds), a.expires_at);
   return a;

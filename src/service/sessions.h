@@ -33,7 +33,7 @@ struct SessionPolicy {
 
 struct SignedIn {
   std::string token;       // 256 random bits, hex; the only copy
-  std::string csrf_token;  // 256 random bits, hex; the only copy
+  std::string csrf_token;  // 256 bits, hex, derived from `token` (sessions.cc)
   Principal principal;
   std::string expires_at;  // absolute expiry
 };
@@ -48,6 +48,10 @@ struct ActiveSession {
   std::int64_t id = 0;
   Principal principal;
   crypto::Digest csrf_hash{};
+  // The CSRF token, derived again from the session token (sessions.cc says why that is safe), so
+  // a reloaded browser page can fetch it; "" for a session whose token was drawn at random by an
+  // older release. The HTTP service gives it only to cookie sessions.
+  std::string csrf_token;
   std::string expires_at;       // absolute expiry
   std::string idle_expires_at;  // when it ends unless used again
 };

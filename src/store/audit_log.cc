@@ -3,6 +3,7 @@
 #include <Poco/Data/Statement.h>
 
 #include "crypto/hash_chain.h"
+#include "store/audit_log_read.h"
 
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
@@ -74,6 +75,62 @@ AuditLogVerification verify_audit_log(Session& s) {
     ++expected_seq;
   }
   return result;
+}
+
+namespace {
+
+// The WHERE clause for a filter (fixed text; the values are bound), and the values in order.
+std::string where_clause(const AuditLogFilter& f, std::vector<std::string>& values) {
+  std::string where;
+  auto add = [&](const std::string& value, const char* condition) {
+    if (value.empty())
+      return;
+    where += where.empty() ? " WHERE " : " AND ";
+    where += condition;
+    values.push_back(value);
+  };
+  add(f.action, "action = ?");
+  add(f.actor, "actor = ?");
+  add(f.since, "at >= ?");
+  add(f.until, "at <= ?");
+  return where;
+}
+
+}  // namespace
+
+std::vector<AuditLogEntry> list_audit_log(Session& s, const AuditLogFilter& filter,
+                                          std::int64_t limit, std::int64_t offset) {
+  std::vector<std::string> values;
+  const std::string where = where_clause(filter, values);
+  Poco::Data::Statement q(s);
+  q << "SELECT seq, at, actor, action, object, outcome FROM audit_log" + where +
+           " ORDER BY seq DESC LIMIT ? OFFSET ?";
+  for (auto& v : values)
+    q, use(v);
+  q, use(limit), use(offset);
+  AuditLogEntry e;
+  q, into(e.seq), into(e.at), into(e.actor), into(e.action), into(e.object), into(e.outcome),
+      Poco::Data::Keywords::range(0, 1);
+  std::vector<AuditLogEntry> out;
+  while (!q.done()) {
+    if (q.execute() == 0)
+      break;
+    out.push_back(e);
+  }
+  return out;
+}
+
+std::int64_t count_audit_log(Session& s, const AuditLogFilter& filter) {
+  std::vector<std::string> values;
+  const std::string where = where_clause(filter, values);
+  Poco::Data::Statement q(s);
+  std::int64_t n = 0;
+  q << "SELECT count(*) FROM audit_log" + where;
+  for (auto& v : values)
+    q, use(v);
+  q, into(n);
+  q.execute();
+  return n;
 }
 
 }  // namespace pathaudit::store

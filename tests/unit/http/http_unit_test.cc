@@ -4,6 +4,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <catch2/catch.hpp>
+#include <stdexcept>
 
 #include "core/errors.h"
 #include "http/problem.h"
@@ -53,6 +54,36 @@ TEST_CASE("routes match method and pattern, with parameters", "[http]") {
   CHECK(!r.match("GET", "/api/v1/reviews/1/2").route);
   CHECK(!r.match("GET", "").route);
   CHECK(!r.match("GET", "/API/v1/reviews").route);
+}
+
+TEST_CASE("a prefix route takes the rest of the path, other routes still match one segment",
+          "[http]") {
+  http::Router r;
+  auto ok = [](http::Request&) { return http::Response{}; };
+  r.add("GET", "/", http::Access::kPublic, ok);
+  r.add_prefix("GET", "/static/{path}", http::Access::kPublic, ok);
+  r.add("GET", "/api/v1/users/{username}", http::Access::kSession, ok);
+  CHECK_THROWS_AS(r.add_prefix("GET", "/static", http::Access::kPublic, ok), std::logic_error);
+
+  auto m = r.match("GET", "/static/app.css");
+  REQUIRE(m.route);
+  CHECK(m.route->pattern == "/static/{path}");
+  CHECK(m.params.at("path") == "app.css");
+  m = r.match("GET", "/static/css/fonts/a.woff2");
+  REQUIRE(m.route);
+  CHECK(m.params.at("path") == "css/fonts/a.woff2");
+  m = r.match("GET", "/static/a//b");  // kept as sent, for the handler to refuse
+  REQUIRE(m.route);
+  CHECK(m.params.at("path") == "a//b");
+  CHECK(!r.match("GET", "/static").route);
+  CHECK(!r.match("GET", "/static/").route);
+  CHECK(r.match("GET", "/").route->pattern == "/");
+  CHECK(r.match("POST", "/static/app.css").allowed == std::vector<std::string>{"GET"});
+
+  // Ordinary parameters still take exactly one segment.
+  CHECK(r.match("GET", "/api/v1/users/qa").params.at("username") == "qa");
+  CHECK(!r.match("GET", "/api/v1/users/qa/x").route);
+  CHECK(!r.match("GET", "/other").route);
 }
 
 TEST_CASE("each error class maps once to a status and a stable type", "[http]") {
