@@ -60,7 +60,9 @@ class UploadDir {
   UploadDir& operator=(const UploadDir&) = delete;
 
   // Copies `in` to a new 0600 file for the upload called `name` (checked, and unique here).
-  void add(const std::string& name, std::istream& in, const std::string& what) {
+  // `expected`: the bytes `in` must give, when known (-1: read to its end).
+  void add(const std::string& name, std::istream& in, const std::string& what,
+           std::int64_t expected = -1) {
     check_file_name(name, what);
     if (!names_.insert(name).second)
       throw core::ValidationError(what + ": two files have the same name");
@@ -70,10 +72,14 @@ class UploadDir {
       throw core::Error("cannot create an upload file in the data directory");
     ::close(fd);
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    Poco::StreamCopier::copyStream64(in, out);
+    const auto copied = Poco::StreamCopier::copyStream64(in, out);
     out.close();
     if (!out)
       throw core::Error("cannot write an upload file in the data directory");
+    // A read that failed (timeout, connection lost) ends the copy early: a file cut short must
+    // not be imported as if it were whole.
+    if (in.bad() || (expected >= 0 && static_cast<std::int64_t>(copied) != expected))
+      throw core::ValidationError("the upload ended before the whole body arrived");
     paths_.push_back(path);
     order_.push_back(name);
   }
@@ -115,6 +121,8 @@ Object::Ptr import_json(const service::ImportResult& r) {
     row->set("file", f.file);
     row->set("sha256", f.sha256);
     row->set("rows", f.rows);
+    row->set("inserted", f.inserted);
+    row->set("updated", f.updated);
     files->add(row);
   }
   o->set("files", files);
@@ -155,7 +163,7 @@ Response import_extracts(service::Context& ctx, Request& req) {
   if (csv) {
     if (!req.query.count("name"))
       throw core::ValidationError("query parameter name: required with text/csv (the file name)");
-    dir.add(req.query_string("name"), *req.body_stream, "query parameter name");
+    dir.add(req.query_string("name"), *req.body_stream, "query parameter name", req.body_length);
   } else {
     Poco::Net::HTTPRequest headers(Poco::Net::HTTPRequest::HTTP_POST, req.path);
     headers.setContentType(req.content_type_header);

@@ -185,7 +185,7 @@ class RowProducer {
     return true;
   }
 
-  bool prepare(const ImportFileSummary& summary, const ingest::Header& header,
+  bool prepare(ImportFileSummary& summary, const ingest::Header& header,
                const ingest::CsvRecord& record, const ingest::EventRow& row) {
     const ingest::EventKeys keys = ingest::event_keys(keyring_, row);
     const auto existing = refs_.find(keys.event_ref);
@@ -224,6 +224,7 @@ class RowProducer {
     e.probable_swap_key = copy_opt(keys.probable_swap);
     e.import_id = import_id_;
     (p.existing ? updated_ : inserted_) += 1;
+    (p.existing ? summary.updated : summary.inserted) += 1;
     batch_.push_back(std::move(p));
     if (batch_.size() >= kBatchRows) {
       if (!queue_.push(std::move(batch_)))

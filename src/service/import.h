@@ -29,6 +29,8 @@ struct ImportFileSummary {
   std::string file;
   std::string sha256;
   std::int64_t rows = 0;
+  std::int64_t inserted = 0;  // of rows: events new to the database
+  std::int64_t updated = 0;   // of rows: events stored before, replaced
 };
 
 struct ImportResult {

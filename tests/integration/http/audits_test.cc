@@ -149,6 +149,16 @@ TEST_CASE("audit set-up over HTTP: import, create, sample, assign, read back wit
   const auto inserted = imported->getValue<std::int64_t>("inserted");
   CHECK(inserted == count(p, "events"));
   CHECK(imported->getValue<std::int64_t>("updated") == 0);
+  {
+    std::int64_t per_file = 0;
+    const auto list = imported->getArray("files");
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto f = list->getObject(static_cast<unsigned>(i));
+      CHECK(f->getValue<std::int64_t>("inserted") == f->getValue<std::int64_t>("rows"));
+      per_file += f->getValue<std::int64_t>("inserted");
+    }
+    CHECK(per_file == inserted);
+  }
   CHECK(!imported->getObject("flags")->getValue<std::string>("rule_set").empty());
   CHECK(cli_json_array(p, {"links"})->size() == static_cast<std::size_t>(inserted));
   CHECK(sql(p,
@@ -164,8 +174,12 @@ TEST_CASE("audit set-up over HTTP: import, create, sample, assign, read back wit
   INFO(r.body);
   REQUIRE(r.status == 201);
   CHECK(r.json()->getValue<std::int64_t>("inserted") == 0);
-  CHECK(r.json()->getValue<std::int64_t>("updated") ==
-        r.json()->getArray("files")->getObject(0)->getValue<std::int64_t>("rows"));
+  {
+    const auto file = r.json()->getArray("files")->getObject(0);
+    CHECK(r.json()->getValue<std::int64_t>("updated") == file->getValue<std::int64_t>("rows"));
+    CHECK(file->getValue<std::int64_t>("updated") == file->getValue<std::int64_t>("rows"));
+    CHECK(file->getValue<std::int64_t>("inserted") == 0);
+  }
   CHECK(count(p, "events") == inserted);
 
   // Create an audit; the title's SQL metacharacters are text.
