@@ -6,6 +6,7 @@
 #include "http/api_support.h"
 #include "service/audits.h"
 #include "service/cases.h"
+#include "service/chronology_json.h"
 #include "service/flags.h"
 #include "service/metrics.h"
 #include "service/reviews.h"
@@ -209,40 +210,8 @@ Response case_detail(service::Context& ctx, Request& req) {
 }
 
 Response chronology(service::Context& ctx, Request& req) {
-  const auto c = service::case_chronology(ctx, req.principal(), req.id_param("id"));
-  Object o;
-  o.set("case_id", c.case_id);
-  o.set("audit_id", c.audit_id);
-  o.set("child_key", c.child_key);
-  Array::Ptr events = new Array;
-  for (const auto& e : c.events) {
-    Object::Ptr row = new Object;
-    row->set("event_id", e.event_id);
-    row->set("agency", e.agency);
-    row->set("date", e.date);
-    row->set("type", e.type);
-    row->set("event_ref", e.event_ref);
-    row->set("sex", e.sex);
-    row->set("age_years", e.age_years ? Poco::Dynamic::Var(*e.age_years) : Poco::Dynamic::Var());
-    row->set("entry_point", e.entry_point);
-    row->set("to_agency", e.to_agency);
-    row->set("to_service", e.to_service);
-    row->set("participants", json_strings(e.participants));
-    row->set("outcome", e.outcome);
-    row->set("category", json_strings(e.category));
-    row->set("notes", e.notes);
-    Array::Ptr ids = new Array;
-    for (const auto id : e.flag_ids)
-      ids->add(id);
-    row->set("flag_ids", ids);
-    events->add(row);
-  }
-  o.set("events", events);
-  Array::Ptr flags = new Array;
-  for (const auto& f : c.flags)
-    flags->add(service::flag_json(f, false));
-  o.set("flags", flags);
-  return Response::json(o);
+  return Response::json(*service::chronology_json(
+      service::case_chronology(ctx, req.principal(), req.id_param("id"))));
 }
 
 // ---- flags summary and metrics -----------------------------------------------------------------

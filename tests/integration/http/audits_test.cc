@@ -319,6 +319,22 @@ TEST_CASE("audit set-up over HTTP: import, create, sample, assign, read back wit
     CHECK(flag_ids.count(id) == 1);
   CHECK(sql(p, "SELECT actor || ' ' || object FROM audit_log WHERE action = 'case.chronology'") ==
         "user:" + holder + " case:" + std::to_string(case_id) + "\n");
+  {
+    // The CLI gives the same chronology, from the same JSON builder.
+    auto cli = p.cli(
+        {"review", "chronology", std::to_string(case_id), "--as", holder, "--format", "json"});
+    INFO(cli.err);
+    REQUIRE(cli.status == 0);
+    const auto same = json_object(cli.out);
+    REQUIRE(same->getArray("events")->size() == events->size());
+    for (std::size_t i = 0; i < events->size(); ++i) {
+      const auto a = events->getObject(static_cast<unsigned>(i));
+      const auto b = same->getArray("events")->getObject(static_cast<unsigned>(i));
+      CHECK(a->getValue<std::string>("event_ref") == b->getValue<std::string>("event_ref"));
+      CHECK(a->getValue<std::string>("notes") == b->getValue<std::string>("notes"));
+    }
+    CHECK(p.cli({"review", "chronology", std::to_string(case_id), "--as", outsider}).status != 0);
+  }
   CHECK(count(p, "audit_log") > log_before);
 
   // Another agency's auditor: not found, as for a case that does not exist; nothing recorded.
@@ -326,7 +342,7 @@ TEST_CASE("audit set-up over HTTP: import, create, sample, assign, read back wit
   check_problem(r, 404, "not-found");
   const Reply missing = c.call("GET", "/api/v1/cases/999999/chronology", "", bearer(qa));
   check_problem(missing, 404, "not-found");
-  CHECK(sql(p, "SELECT count(*) FROM audit_log WHERE action = 'case.chronology'") == "1\n");
+  CHECK(sql(p, "SELECT count(*) FROM audit_log WHERE action = 'case.chronology'") == "2\n");
 
   // The flag summary and the metrics answer from what was imported.
   r = c.call("GET", "/api/v1/flags/summary", "", bearer(qa));
