@@ -52,7 +52,8 @@ Response page(const Request& req, const std::vector<T>& all, F&& to_json) {
 // The routes of each area; add_api_routes (api.h) calls them all.
 void add_session_routes(Router& router, service::Context& ctx, const service::SessionPolicy& policy,
                         ServerMetrics& metrics);
-void add_audit_routes(Router& router, service::Context& ctx);
+void add_audit_routes(Router& router, service::Context& ctx);  // also adds the import route
+void add_import_routes(Router& router, service::Context& ctx);
 void add_review_routes(Router& router, service::Context& ctx);
 void add_casework_routes(Router& router, service::Context& ctx);
 void add_admin_routes(Router& router, service::Context& ctx);

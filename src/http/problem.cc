@@ -9,6 +9,7 @@
 #include <typeinfo>
 
 #include "core/errors.h"
+#include "service/import.h"
 #include "service/reviews.h"
 
 namespace pathaudit::http {
@@ -54,6 +55,17 @@ Problem problem_for(std::exception_ptr error) noexcept {
     } catch (const service::ReviewInputRejected& e) {
       Problem p = make(400, "validation", "The request does not meet the contract", e.what());
       p.errors = e.lines();
+      p.log_text = "validation";
+      return p;
+    } catch (const service::ImportRejected& e) {
+      // The CLI's lines, one per error; the detail is the summary line that heads them there.
+      const std::string what = e.what();
+      Problem p = make(400, "validation", "The request does not meet the contract",
+                       what.substr(0, what.find('\n')));
+      p.errors = e.lines();
+      if (e.total() > e.lines().size())
+        p.errors.push_back("... and " + std::to_string(e.total() - e.lines().size()) +
+                           " more errors");
       p.log_text = "validation";
       return p;
     } catch (const core::ValidationError& e) {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <istream>
 #include <map>
 #include <optional>
 #include <string>
@@ -26,7 +27,12 @@ struct Request {
   std::map<std::string, std::string> params;  // from the path pattern
   std::map<std::string, std::string> query;   // decoded; a repeated name keeps the last value
   std::string content_type;                   // media type only, lower case, no parameters
+  std::string content_type_header;            // as sent, with parameters (multipart boundary)
   std::string body;                           // at most the configured limit
+  // Routes with BodyPolicy::streamed: the unread body, exactly body_length bytes (at most the
+  // route's limit); null otherwise. Valid during the handler call only.
+  std::istream* body_stream = nullptr;
+  std::int64_t body_length = 0;
   bool tls = false;
 
   // Set by the pipeline for routes that need a session.

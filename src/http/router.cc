@@ -25,10 +25,11 @@ bool is_param(const std::string& segment) {
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, Access access, Handler handler) {
+void Router::add(std::string method, std::string pattern, Access access, Handler handler,
+                 BodyPolicy body) {
   if (pattern.empty() || pattern[0] != '/')
     throw std::logic_error("route patterns start with '/'");
-  Route r{std::move(method), pattern, access, std::move(handler), split(pattern)};
+  Route r{std::move(method), pattern, access, std::move(handler), split(pattern), body};
   routes_.push_back(std::move(r));
 }
 

@@ -6,6 +6,7 @@
 // afterwards: match() is thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <string>
@@ -22,18 +23,30 @@ enum class Access {
   kSession,  // a valid session; cookie sessions also need the CSRF header on writes
 };
 
+// How the pipeline hands a request body to the handler.
+struct BodyPolicy {
+  // 0: the server's limit (ServerOptions::max_body_bytes, 1 MiB); else this route's own.
+  std::size_t max_bytes = 0;
+  // false: read into Request::body before the handler runs. true: left on the connection for the
+  // handler to read from Request::body_stream (uploads too large to hold in memory); the
+  // connection is closed after the answer, so an unread rest can never be taken for a request.
+  bool streamed = false;
+};
+
 struct Route {
   std::string method;
   std::string pattern;
   Access access = Access::kSession;
   Handler handler;
   std::vector<std::string> segments;  // of the pattern
-  bool rest = false;                  // the last segment is a `{name}` taking the rest of the path
+  BodyPolicy body;
+  bool rest = false;  // the last segment is a `{name}` taking the rest of the path
 };
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, Access access, Handler handler);
+  void add(std::string method, std::string pattern, Access access, Handler handler,
+           BodyPolicy body = {});
   // As add(), but the pattern's last segment, which must be a `{name}`, matches the rest of the
   // path (one or more segments; empty ones included, for the handler to refuse).
   void add_prefix(std::string method, std::string pattern, Access access, Handler handler);

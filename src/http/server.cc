@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <limits>
 #include <mutex>
 
 #include "core/errors.h"
@@ -74,6 +75,16 @@ class Pipeline : public Poco::Net::HTTPRequestHandler {
         log_line("error in " + req.method + " " + req.route + ": " + p.log_text);
     }
     bool sent = false;
+    if (req.body_stream) {
+      // A streamed body the handler did not finish (a refusal before or during the upload):
+      // read the rest, within the route's limit, so closing the connection does not make TCP
+      // reset it before the client has read the answer.
+      try {
+        req.body_stream->clear();
+        req.body_stream->ignore(std::numeric_limits<std::streamsize>::max());
+      } catch (...) {
+      }
+    }
     try {
       send(out, res, close);
       sent = true;
@@ -107,6 +118,12 @@ class Pipeline : public Poco::Net::HTTPRequestHandler {
       throw core::ValidationError("the request target is not a valid URI");
     }
 
+    // The route first (it needs only the method and path), for its body limit; a miss is
+    // answered after the limits, as before, so an unread body still closes the connection.
+    const Router::Match m = router_.match(req.method, req.path);
+    const BodyPolicy body = m.route ? m.route->body : BodyPolicy{};
+    const std::size_t max_body = body.max_bytes ? body.max_bytes : options_.max_body_bytes;
+
     // Limits before anything reads the body: an unread body would be taken for the next request,
     // so these answers also close the connection.
     if (raw.getChunkedTransferEncoding()) {
@@ -128,13 +145,17 @@ class Pipeline : public Poco::Net::HTTPRequestHandler {
                       "POST, PUT and PATCH must send Content-Length (0 when the body is empty)");
     }
     const auto length = has_length ? raw.getContentLength64() : 0;
-    if (length < 0 || static_cast<std::uint64_t>(length) > options_.max_body_bytes) {
+    if (length < 0 || static_cast<std::uint64_t>(length) > max_body) {
       close = true;
-      throw HttpError(
-          413, "payload-too-large", "The request body is too large",
-          "request bodies are limited to " + std::to_string(options_.max_body_bytes) + " bytes");
+      throw HttpError(413, "payload-too-large", "The request body is too large",
+                      "request bodies here are limited to " + std::to_string(max_body) + " bytes");
     }
-    if (length > 0) {
+    if (length > 0 && m.route && body.streamed) {
+      // The handler reads it; whatever it leaves unread must not become the next request.
+      close = true;
+      req.body_stream = &raw.stream();
+      req.body_length = length;
+    } else if (length > 0) {
       req.body.resize(static_cast<std::size_t>(length));
       raw.stream().read(req.body.data(), length);
       if (raw.stream().gcount() != length) {
@@ -142,9 +163,9 @@ class Pipeline : public Poco::Net::HTTPRequestHandler {
         throw core::ValidationError("the request body is shorter than its Content-Length");
       }
     }
-    req.content_type = media_type(raw.getContentType());
+    req.content_type_header = raw.getContentType();
+    req.content_type = media_type(req.content_type_header);
 
-    const Router::Match m = router_.match(req.method, req.path);
     if (!m.route) {
       if (m.allowed.empty())
         throw HttpError(404, "not-found", "Not found", "there is no resource at this path");

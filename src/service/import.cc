@@ -7,6 +7,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <thread>
 
 #include "core/linkage.h"
@@ -79,22 +80,23 @@ class RowProducer {
  public:
   RowProducer(const crypto::Keyring& keyring, const ingest::AgencyDirectory& agencies,
               store::EventRefIndex& refs, core::Date today, std::int64_t import_id,
-              std::vector<ImportFileSummary>& files, std::uint64_t total_bytes,
-              const ImportOptions& options, BoundedQueue<Batch>& queue)
+              std::vector<ImportFileSummary>& files, const std::vector<std::string>& paths,
+              std::uint64_t total_bytes, const ImportOptions& options, BoundedQueue<Batch>& queue)
       : keyring_(keyring),
         agencies_(agencies),
         refs_(refs),
         today_(today),
         import_id_(import_id),
         files_(files),
+        paths_(paths),
         total_bytes_(total_bytes),
         options_(options),
         queue_(queue) {}
 
   void run() {
     try {
-      for (auto& summary : files_) {
-        if (!read_file(summary))
+      for (std::size_t i = 0; i < files_.size(); ++i) {
+        if (!read_file(files_[i], paths_[i]))
           break;
       }
       if (!batch_.empty())
@@ -121,8 +123,8 @@ class RowProducer {
   }
 
   // False when the writer has stopped (the queue was closed under us).
-  bool read_file(ImportFileSummary& summary) {
-    std::ifstream in(summary.file, std::ios::binary);
+  bool read_file(ImportFileSummary& summary, const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
     if (!in)
       throw core::ValidationError(summary.file + ": cannot be read");
     ingest::CsvReader reader(in);
@@ -183,7 +185,7 @@ class RowProducer {
     return true;
   }
 
-  bool prepare(const ImportFileSummary& summary, const ingest::Header& header,
+  bool prepare(ImportFileSummary& summary, const ingest::Header& header,
                const ingest::CsvRecord& record, const ingest::EventRow& row) {
     const ingest::EventKeys keys = ingest::event_keys(keyring_, row);
     const auto existing = refs_.find(keys.event_ref);
@@ -222,6 +224,7 @@ class RowProducer {
     e.probable_swap_key = copy_opt(keys.probable_swap);
     e.import_id = import_id_;
     (p.existing ? updated_ : inserted_) += 1;
+    (p.existing ? summary.updated : summary.inserted) += 1;
     batch_.push_back(std::move(p));
     if (batch_.size() >= kBatchRows) {
       if (!queue_.push(std::move(batch_)))
@@ -238,6 +241,7 @@ class RowProducer {
   const core::Date today_;
   const std::int64_t import_id_;
   std::vector<ImportFileSummary>& files_;
+  const std::vector<std::string>& paths_;  // read from; files_[i].file is what messages name
   const std::uint64_t total_bytes_;
   const ImportOptions& options_;
   BoundedQueue<Batch>& queue_;
@@ -268,12 +272,15 @@ ImportResult import_files(Context& ctx, const Principal& who, const std::vector<
     throw core::ValidationError("no files to import");
   ImportResult result;
   std::uint64_t total_bytes = 0;
-  for (const auto& f : files) {
+  if (!options.names.empty() && options.names.size() != files.size())
+    throw std::logic_error("import_files: one name per file");
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const std::string& name = options.names.empty() ? files[i] : options.names[i];
     std::error_code ec;
-    const auto size = std::filesystem::file_size(f, ec);
+    const auto size = std::filesystem::file_size(files[i], ec);
     if (ec)
-      throw core::ValidationError(f + ": cannot be read (missing or not permitted)");
-    result.files.push_back({f, "", 0});
+      throw core::ValidationError(name + ": cannot be read (missing or not permitted)");
+    result.files.push_back({name, "", 0});
     total_bytes += size;
   }
   const auto keyring_holder = ctx.keyring();
@@ -296,7 +303,7 @@ ImportResult import_files(Context& ctx, const Principal& who, const std::vector<
         store::EventRefIndex refs(s);
         store::EventWriter writer(s);
         BoundedQueue<Batch> queue(8);
-        RowProducer producer(keyring, agencies, refs, today, result.import_id, result.files,
+        RowProducer producer(keyring, agencies, refs, today, result.import_id, result.files, files,
                              total_bytes, options, queue);
         std::thread parser([&] { producer.run(); });
         try {

@@ -18,6 +18,9 @@ namespace pathaudit::service {
 
 struct ImportOptions {
   bool ignore_unknown_columns = false;
+  // What errors, summaries and the audit log call each file, one per file in order; empty: the
+  // paths themselves. The API names uploads as the client did, never by their temporary path.
+  std::vector<std::string> names;
   // Called now and then with bytes read so far and the total, for a progress bar.
   std::function<void(std::uint64_t done, std::uint64_t total, std::uint64_t rows)> progress;
 };
@@ -26,6 +29,8 @@ struct ImportFileSummary {
   std::string file;
   std::string sha256;
   std::int64_t rows = 0;
+  std::int64_t inserted = 0;  // of rows: events new to the database
+  std::int64_t updated = 0;   // of rows: events stored before, replaced
 };
 
 struct ImportResult {

@@ -33,18 +33,7 @@ std::string shifted(const std::string& iso, long seconds) {
 }
 
 int setting(const Settings& settings, const char* key, int fallback, int min, int max) {
-  const auto v = settings.get(key);
-  if (!v)
-    return fallback;
-  const bool digits =
-      !v->empty() && v->size() <= 9 &&
-      std::all_of(v->begin(), v->end(), [](char c) { return c >= '0' && c <= '9'; });
-  const int n = digits ? std::stoi(*v) : -1;
-  if (n < min || n > max) {
-    throw core::ValidationError(std::string("setting ") + key + " must be a whole number from " +
-                                std::to_string(min) + " to " + std::to_string(max));
-  }
-  return n;
+  return static_cast<int>(setting_int(settings, key, fallback, min, max));
 }
 
 std::string new_secret() {

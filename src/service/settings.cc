@@ -78,4 +78,20 @@ std::string Settings::templates_dir() const {
   return get("templates_dir").value_or(PATHAUDIT_TEMPLATES_DIR);
 }
 
+std::int64_t setting_int(const Settings& settings, const char* key, std::int64_t fallback,
+                         std::int64_t min, std::int64_t max) {
+  const auto v = settings.get(key);
+  if (!v)
+    return fallback;
+  const bool digits =
+      !v->empty() && v->size() <= 18 &&
+      std::all_of(v->begin(), v->end(), [](char c) { return c >= '0' && c <= '9'; });
+  const std::int64_t n = digits ? std::stoll(*v) : -1;
+  if (n < min || n > max) {
+    throw core::ValidationError(std::string("setting ") + key + " must be a whole number from " +
+                                std::to_string(min) + " to " + std::to_string(max));
+  }
+  return n;
+}
+
 }  // namespace pathaudit::service

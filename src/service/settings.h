@@ -3,6 +3,7 @@
 // after construction; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -37,5 +38,10 @@ class Settings {
   std::map<std::string, std::string> file_;
   std::map<std::string, std::string> overrides_;
 };
+
+// A whole-number setting within [min, max], `fallback` when no layer sets it; core::ValidationError
+// naming the key otherwise.
+std::int64_t setting_int(const Settings& settings, const char* key, std::int64_t fallback,
+                         std::int64_t min, std::int64_t max);
 
 }  // namespace pathaudit::service

@@ -341,4 +341,53 @@ std::vector<LinkRow> list_links(Session& s) {
   return rows;
 }
 
+namespace {
+
+std::vector<std::string> split_codes(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = std::min(text.find(';', start), text.size());
+    if (end > start)
+      out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<ChildEventRow> list_child_events(Session& s, std::int64_t child_id) {
+  Statement q(connection(s),
+              "SELECT e.id, a.code, e.event_type, e.event_date, e.sex, e.age_years, "
+              "e.entry_point, t.code, e.to_service, e.participants, e.outcome, e.category, "
+              "e.event_ref_sealed, e.notes_sealed FROM events e "
+              "JOIN event_links l ON l.event_id = e.id JOIN agencies a ON a.id = e.agency_id "
+              "LEFT JOIN agencies t ON t.id = e.to_agency_id WHERE l.child_id = ? "
+              "ORDER BY e.event_date, a.code, e.id");
+  sqlite3_bind_int64(q.get(), 1, child_id);
+  std::vector<ChildEventRow> rows;
+  while (q.row()) {
+    sqlite3_stmt* st = q.get();
+    ChildEventRow r;
+    r.id = sqlite3_column_int64(st, 0);
+    r.agency = column_text(st, 1);
+    r.event_type = column_text(st, 2);
+    r.event_date = column_text(st, 3);
+    r.sex = column_text(st, 4);
+    if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+      r.age_years = sqlite3_column_int(st, 5);
+    r.entry_point = column_text(st, 6);
+    r.to_agency = column_text(st, 7);
+    r.to_service = column_text(st, 8);
+    r.participants = split_codes(column_text(st, 9));
+    r.outcome = column_text(st, 10);
+    r.category = split_codes(column_text(st, 11));
+    r.event_ref_sealed = column_bytes(st, 12);
+    r.notes_sealed = column_opt_bytes(st, 13);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
 }  // namespace pathaudit::store

@@ -115,4 +115,19 @@ struct LinkRow {
 };
 std::vector<LinkRow> list_links(Session& s);
 
+// One event of a child as a chronology shows it: the plain columns as imported (codes, lists
+// split on ';') and the sealed reference and notes, which the caller opens.
+struct ChildEventRow {
+  std::int64_t id = 0;
+  std::string agency;  // code
+  std::string event_type, event_date, sex;
+  std::optional<int> age_years;
+  std::string entry_point, to_agency, to_service, outcome;  // to_agency: code, "" for none
+  std::vector<std::string> participants, category;
+  crypto::Bytes event_ref_sealed;
+  std::optional<crypto::Bytes> notes_sealed;
+};
+// The events linked to `child_id` by date, then agency code, then id (core::sort_events' order).
+std::vector<ChildEventRow> list_child_events(Session& s, std::int64_t child_id);
+
 }  // namespace pathaudit::store
