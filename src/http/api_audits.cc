@@ -43,6 +43,23 @@ Object::Ptr template_json(const service::TemplateListing& t) {
   return o;
 }
 
+Response import_template(service::Context& ctx, Request& req) {
+  req.json();  // Content-Type and syntax, before the service reads the same text
+  const auto r = service::import_template_text(ctx, req.principal(), req.body, "request body");
+  Object o;
+  o.set("id", r.id);
+  o.set("key", r.key);
+  o.set("version", r.version);
+  o.set("ref", r.key + "@" + std::to_string(r.version));
+  o.set("title", r.title);
+  o.set("sha256", r.sha256);
+  o.set("sections", static_cast<std::int64_t>(r.sections));
+  o.set("questions", static_cast<std::int64_t>(r.questions));
+  o.set("imported", r.imported);
+  // The same bytes again change nothing: 200, not 201.
+  return Response::json(o, r.imported ? 201 : 200);
+}
+
 // ---- audits ------------------------------------------------------------------------------------
 
 Object::Ptr audit_json(const service::AuditRecord& a) {
@@ -281,6 +298,8 @@ void add_audit_routes(Router& router, service::Context& ctx) {
   router.add("GET", "/api/v1/templates", Access::kSession, [c](Request& r) {
     return page(r, service::list_templates(*c, r.principal()), template_json);
   });
+  router.add("POST", "/api/v1/templates", Access::kSession,
+             [c](Request& r) { return import_template(*c, r); });
   router.add("GET", "/api/v1/audits", Access::kSession, [c](Request& r) {
     return page(r, service::list_audits(*c, r.principal()), audit_json);
   });

@@ -11,6 +11,7 @@
 #include "core/errors.h"
 #include "service/import.h"
 #include "service/reviews.h"
+#include "service/templates.h"
 
 namespace pathaudit::http {
 namespace {
@@ -53,6 +54,11 @@ Problem problem_for(std::exception_ptr error) noexcept {
       p.log_text = e.slug();
       return p;
     } catch (const service::ReviewInputRejected& e) {
+      Problem p = make(400, "validation", "The request does not meet the contract", e.what());
+      p.errors = e.lines();
+      p.log_text = "validation";
+      return p;
+    } catch (const service::TemplateRejected& e) {
       Problem p = make(400, "validation", "The request does not meet the contract", e.what());
       p.errors = e.lines();
       p.log_text = "validation";

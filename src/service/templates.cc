@@ -9,7 +9,12 @@ namespace pathaudit::service {
 
 TemplateImportResult import_template(Context& ctx, const Principal& who, const std::string& file) {
   require_qa(who, "importing a template");
-  const std::string bytes = read_input_file(file);
+  return import_template_text(ctx, who, read_input_file(file), file);
+}
+
+TemplateImportResult import_template_text(Context& ctx, const Principal& who,
+                                          const std::string& bytes, const std::string& file) {
+  require_qa(who, "importing a template");
   TemplateImportResult result;
   result.sha256 = crypto::sha256_hex(bytes);
   core::Template t;

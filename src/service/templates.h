@@ -55,6 +55,10 @@ struct TemplateImportResult {
 // with TemplateRejected, also recorded. Every entry is in the name of `who`, who must be a QA lead
 // (or the operator): ForbiddenError otherwise, before the file is read.
 TemplateImportResult import_template(Context& ctx, const Principal& who, const std::string& file);
+// The same for a template's bytes already in memory (an HTTP request body); `source_name` starts
+// every error line.
+TemplateImportResult import_template_text(Context& ctx, const Principal& who,
+                                          const std::string& bytes, const std::string& source_name);
 
 struct TemplateListing {
   store::TemplateRecord record;

@@ -250,6 +250,18 @@ class DataDir {
     REQUIRE(r.status == 0);
   }
 
+  // A complete answers file for a review (scripts/demo-answers over `review form`).
+  std::string answers_text(const std::string& id, const std::string& auditor) const {
+    const std::string file = path("answers-" + id + ".json");
+    auto res = run({"/bin/sh", "-c",
+                    shell_quote(PATHAUDIT_BINARY) + " review form " + id + " --data-dir " +
+                        shell_quote(data()) + " --as " + auditor + " --format json | " +
+                        "/usr/bin/python3 " + shell_quote(kFill) + " > " + shell_quote(file)});
+    INFO(res.err);
+    REQUIRE(res.status == 0);
+    return read_file(file);
+  }
+
  protected:
   TempDir dir_;
 };
@@ -368,18 +380,6 @@ class ReviewAudit : public DataDir {
     Poco::JSON::Parser parser;
     return parser.parse(r.out).extract<Poco::JSON::Array::Ptr>();
   }
-  // A complete answers file for a review (scripts/demo-answers over `review form`).
-  std::string answers_text(const std::string& id, const std::string& auditor) const {
-    const std::string file = path("answers-" + id + ".json");
-    auto res = run({"/bin/sh", "-c",
-                    shell_quote(PATHAUDIT_BINARY) + " review form " + id + " --data-dir " +
-                        shell_quote(data()) + " --as " + auditor + " --format json | " +
-                        "/usr/bin/python3 " + shell_quote(kFill) + " > " + shell_quote(file)});
-    INFO(res.err);
-    REQUIRE(res.status == 0);
-    return read_file(file);
-  }
-
   inline static const std::vector<std::string> kAgencies{"CSC",    "POLICE", "GP",    "ED",  "HV",
                                                          "SCHOOL", "SARC",   "CAMHS", "VCS", "EH"};
 };
@@ -418,4 +418,4 @@ inline std::string field(const Poco::JSON::Array::Ptr& rows, std::size_t i,
   return rows->getObject(static_cast<unsigned>(i))->getValue<std::string>(name);
 }
 
-}  // namespace
+}  // namespace pathaudit::http_test
