@@ -51,8 +51,14 @@ std::string media_type(const std::string& content_type) {
 class Pipeline : public Poco::Net::HTTPRequestHandler {
  public:
   Pipeline(const ServerOptions& options, const Router& router, service::Context& ctx,
-           const service::SessionPolicy& policy, ServerMetrics& metrics)
-      : options_(options), router_(router), ctx_(ctx), policy_(policy), metrics_(metrics) {}
+           const service::SessionPolicy& policy, ServerMetrics& metrics,
+           const std::unique_ptr<Poco::Net::HTTPServer>& server)
+      : options_(options),
+        router_(router),
+        ctx_(ctx),
+        policy_(policy),
+        metrics_(metrics),
+        server_(server) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& raw,
                      Poco::Net::HTTPServerResponse& out) override {
@@ -85,6 +91,13 @@ class Pipeline : public Poco::Net::HTTPRequestHandler {
       } catch (...) {
       }
     }
+    // Poco serves a keep-alive connection on one thread until it closes, so with more busy
+    // clients than threads the others wait, unserved, until a connection ends (after 1000
+    // requests): minutes under load (tests/soak). While connections wait for a thread, each
+    // answer closes its connection, so the thread takes the next one and clients are served in
+    // turn; the client reconnects, at the cost of a TLS handshake.
+    if (!close && server_ && server_->queuedConnections() > 0)
+      close = true;
     try {
       send(out, res, close);
       sent = true;
@@ -257,16 +270,24 @@ class Pipeline : public Poco::Net::HTTPRequestHandler {
   service::Context& ctx_;
   const service::SessionPolicy& policy_;
   ServerMetrics& metrics_;
+  // Set before the server starts and reset only after its threads are joined (Server::stop).
+  const std::unique_ptr<Poco::Net::HTTPServer>& server_;
 };
 
 class Factory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
   Factory(const ServerOptions& options, const Router& router, service::Context& ctx,
-          const service::SessionPolicy& policy, ServerMetrics& metrics)
-      : options_(options), router_(router), ctx_(ctx), policy_(policy), metrics_(metrics) {}
+          const service::SessionPolicy& policy, ServerMetrics& metrics,
+          const std::unique_ptr<Poco::Net::HTTPServer>& server)
+      : options_(options),
+        router_(router),
+        ctx_(ctx),
+        policy_(policy),
+        metrics_(metrics),
+        server_(server) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest&) override {
-    return new Pipeline(options_, router_, ctx_, policy_, metrics_);
+    return new Pipeline(options_, router_, ctx_, policy_, metrics_, server_);
   }
 
  private:
@@ -275,6 +296,7 @@ class Factory : public Poco::Net::HTTPRequestHandlerFactory {
   service::Context& ctx_;
   const service::SessionPolicy& policy_;
   ServerMetrics& metrics_;
+  const std::unique_ptr<Poco::Net::HTTPServer>& server_;
 };
 
 }  // namespace
@@ -360,7 +382,7 @@ void Server::start() {
   params->setSoftwareVersion("");  // no Server header naming versions
   const Poco::UInt16 port = socket->address().port();
   server_ = std::make_unique<Poco::Net::HTTPServer>(
-      new Factory(options_, router_, ctx_, policy_, metrics_), *pool_, *socket, params);
+      new Factory(options_, router_, ctx_, policy_, metrics_, server_), *pool_, *socket, params);
   server_->start();
   std::string host =
       where.host.find(':') != std::string::npos ? "[" + where.host + "]" : where.host;
