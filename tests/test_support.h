@@ -1,8 +1,10 @@
 // Shared helpers for tests: a temporary directory that cleans up after itself and a way to run the
-// real pathaudit binary (or any program) and capture its exit status and output. Header-only; not
+// real pathaudit binary (or any program) and capture its exit status and output, and a read-only
+// query of a database file. Header-only; not
 // thread-safe (tests run one per process under CTest).
 #pragma once
 
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -98,5 +101,32 @@ inline RunResult run_pathaudit(std::vector<std::string> args,
   return run(args, env);
 }
 #endif
+
+// The rows of `sql` on the database file, opened read-only: one line per row, columns separated by
+// '|', NULL as "". Throws std::runtime_error naming the query when it cannot run.
+inline std::string query_db(const std::string& db_file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    throw std::runtime_error("cannot open " + db_file);
+  }
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+    const std::string why = sqlite3_errmsg(db);
+    sqlite3_close(db);
+    throw std::runtime_error("cannot run " + sql + ": " + why);
+  }
+  std::string out;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    for (int c = 0; c < sqlite3_column_count(st); ++c) {
+      const auto* t = sqlite3_column_text(st, c);
+      out += (c ? "|" : "") + std::string(t ? reinterpret_cast<const char*>(t) : "");
+    }
+    out += "\n";
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
 
 }  // namespace pathaudit::testing

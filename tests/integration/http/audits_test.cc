@@ -5,8 +5,6 @@
 // audit log), the flag summary and the metrics; an authorisation matrix for every endpoint; and
 // SQL metacharacters stored and read back as text.
 
-#include <sqlite3.h>
-
 #include "http_support.h"
 
 using namespace pathaudit::http_test;  // NOLINT: test helpers
@@ -42,22 +40,7 @@ std::string multipart_type() {
 
 // One value per row, "|" between columns, read straight from the database (read-only).
 std::string sql(const DataDir& d, const std::string& query) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2((d.data() + "/pathaudit.db").c_str(), &db, SQLITE_OPEN_READONLY,
-                          nullptr) == SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, query.c_str(), -1, &st, nullptr) == SQLITE_OK);
-  std::string out;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    for (int c = 0; c < sqlite3_column_count(st); ++c) {
-      const auto* t = sqlite3_column_text(st, c);
-      out += (c ? "|" : "") + std::string(t ? reinterpret_cast<const char*>(t) : "");
-    }
-    out += "\n";
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return out;
+  return pathaudit::testing::query_db(d.data() + "/pathaudit.db", query);
 }
 
 std::int64_t count(const DataDir& d, const std::string& table) {

@@ -7,7 +7,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <sqlite3.h>
 
 #include <catch2/catch.hpp>
 #include <map>
@@ -196,22 +195,7 @@ class Audit {
   }
 
   std::string sql(const std::string& query) const {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2((data() + "/pathaudit.db").c_str(), &db, SQLITE_OPEN_READONLY,
-                            nullptr) == SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, query.c_str(), -1, &st, nullptr) == SQLITE_OK);
-    std::string out;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      for (int c = 0; c < sqlite3_column_count(st); ++c) {
-        const auto* t = sqlite3_column_text(st, c);
-        out += (c ? "|" : "") + std::string(t ? reinterpret_cast<const char*>(t) : "");
-      }
-      out += "\n";
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return out;
+    return pathaudit::testing::query_db(data() + "/pathaudit.db", query);
   }
 
   // Every file in the data directory, concatenated: where plaintext must never be.
