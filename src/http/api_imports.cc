@@ -1,26 +1,23 @@
 // Route: POST /api/v1/imports, agency extracts uploaded as text/csv (one file, named by ?name=) or
 // multipart/form-data (one or more files, named by their filename parameters). The body is
-// streamed (BodyPolicy::streamed) to 0600 files in a 0700 directory under the data directory,
-// never held in memory, and handed to service::import_files as one all-or-nothing import under
-// the names the client gave; the directory is removed on every path.
+// streamed (BodyPolicy::streamed) into memory, never to disk (the extracts hold raw
+// identifiers), within the route's body limit, and handed to service::import_files as one
+// all-or-nothing import under the names the client gave.
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/MessageHeader.h>
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/Net/PartHandler.h>
 #include <Poco/StreamCopier.h>
-#include <fcntl.h>
-#include <unistd.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
+#include <memory>
 #include <set>
 
 #include "core/errors.h"
 #include "http/api_support.h"
 #include "http/problem.h"
 #include "service/import.h"
+#include "service/principal.h"
 #include "service/settings.h"
 
 namespace pathaudit::http {
@@ -43,60 +40,44 @@ void check_file_name(const std::string& name, const std::string& what) {
   }
 }
 
-// The uploads of one request: a private directory in the data directory, removed with it.
-class UploadDir {
+// The uploads of one request, in memory: extracts hold raw identifiers, which must never be
+// written to disk (not even to a temporary file a crash would leave behind). The route's body
+// limit bounds what one request holds.
+class Uploads {
  public:
-  explicit UploadDir(const std::string& data_dir) {
-    std::string templ = data_dir + "/upload-XXXXXX";
-    if (!::mkdtemp(templ.data()))
-      throw core::Error("cannot create an upload directory in the data directory");
-    dir_ = templ;
-  }
-  ~UploadDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  UploadDir(const UploadDir&) = delete;
-  UploadDir& operator=(const UploadDir&) = delete;
-
-  // Copies `in` to a new 0600 file for the upload called `name` (checked, and unique here).
-  // `expected`: the bytes `in` must give, when known (-1: read to its end).
+  // Reads `in` to its end as the upload called `name` (checked, and unique here). `expected`: the
+  // bytes `in` must give, when known (-1: read to its end).
   void add(const std::string& name, std::istream& in, const std::string& what,
            std::int64_t expected = -1) {
     check_file_name(name, what);
     if (!names_.insert(name).second)
       throw core::ValidationError(what + ": two files have the same name");
-    const std::string path = dir_ + "/" + std::to_string(paths_.size());
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-      throw core::Error("cannot create an upload file in the data directory");
-    ::close(fd);
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    const auto copied = Poco::StreamCopier::copyStream64(in, out);
-    out.close();
-    if (!out)
-      throw core::Error("cannot write an upload file in the data directory");
+    auto bytes = std::make_unique<std::string>();
+    if (expected > 0)
+      bytes->reserve(static_cast<std::size_t>(expected));
+    Poco::StreamCopier::copyToString64(in, *bytes);
     // A read that failed (timeout, connection lost) ends the copy early: a file cut short must
     // not be imported as if it were whole.
-    if (in.bad() || (expected >= 0 && static_cast<std::int64_t>(copied) != expected))
+    if (in.bad() || (expected >= 0 && static_cast<std::int64_t>(bytes->size()) != expected))
       throw core::ValidationError("the upload ended before the whole body arrived");
-    paths_.push_back(path);
+    contents_.push_back(bytes.get());
+    held_.push_back(std::move(bytes));
     order_.push_back(name);
   }
-  const std::vector<std::string>& paths() const { return paths_; }
   const std::vector<std::string>& names() const { return order_; }
+  const std::vector<const std::string*>& contents() const { return contents_; }
 
  private:
-  std::string dir_;
-  std::vector<std::string> paths_;
+  std::vector<std::unique_ptr<std::string>> held_;  // stable addresses for contents_
+  std::vector<const std::string*> contents_;
   std::vector<std::string> order_;
   std::set<std::string> names_;
 };
 
-// Each file part of a multipart body goes to the upload directory as it arrives.
-class FilesToDir : public Poco::Net::PartHandler {
+// Each file part of a multipart body is read into the uploads as it arrives.
+class FilesToUploads : public Poco::Net::PartHandler {
  public:
-  explicit FilesToDir(UploadDir& dir) : dir_(dir) {}
+  explicit FilesToUploads(Uploads& dir) : dir_(dir) {}
   void handlePart(const Poco::Net::MessageHeader& header, std::istream& stream) override {
     ++parts_;
     std::string disposition;
@@ -108,7 +89,7 @@ class FilesToDir : public Poco::Net::PartHandler {
   }
 
  private:
-  UploadDir& dir_;
+  Uploads& dir_;
   int parts_ = 0;
 };
 
@@ -147,6 +128,9 @@ Object::Ptr import_json(const service::ImportResult& r) {
 }
 
 Response import_extracts(service::Context& ctx, Request& req) {
+  // The service checks the role again; asking first means no other role's body is read into
+  // memory at all.
+  service::require_qa(req.principal(), "importing agency extracts");
   const bool csv = req.content_type == "text/csv";
   if (!csv && req.content_type != "multipart/form-data") {
     throw HttpError(415, "unsupported-media-type", "Send CSV or multipart/form-data",
@@ -159,7 +143,7 @@ Response import_extracts(service::Context& ctx, Request& req) {
   if (!ignore.empty() && ignore != "true" && ignore != "false")
     throw core::ValidationError("query parameter ignore_unknown_columns: expected true or false");
 
-  UploadDir dir(ctx.settings().data_dir());
+  Uploads dir;
   if (csv) {
     if (!req.query.count("name"))
       throw core::ValidationError("query parameter name: required with text/csv (the file name)");
@@ -167,7 +151,7 @@ Response import_extracts(service::Context& ctx, Request& req) {
   } else {
     Poco::Net::HTTPRequest headers(Poco::Net::HTTPRequest::HTTP_POST, req.path);
     headers.setContentType(req.content_type_header);
-    FilesToDir handler(dir);
+    FilesToUploads handler(dir);
     try {
       Poco::Net::HTMLForm form;
       form.load(headers, *req.body_stream, handler);
@@ -178,13 +162,14 @@ Response import_extracts(service::Context& ctx, Request& req) {
       throw core::ValidationError(
           "the multipart/form-data body cannot be read (check its boundary and parts)");
     }
-    if (dir.paths().empty())
+    if (dir.names().empty())
       throw core::ValidationError("the multipart body has no file parts: send at least one CSV");
   }
   service::ImportOptions options;
   options.ignore_unknown_columns = ignore == "true";
   options.names = dir.names();
-  const auto result = service::import_files(ctx, req.principal(), dir.paths(), options);
+  options.contents = dir.contents();
+  const auto result = service::import_files(ctx, req.principal(), dir.names(), options);
   return Response::json(*import_json(result), 201);
 }
 

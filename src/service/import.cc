@@ -7,7 +7,9 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <istream>
 #include <stdexcept>
+#include <streambuf>
 #include <thread>
 
 #include "core/linkage.h"
@@ -61,6 +63,15 @@ ImportRejected::ImportRejected(std::vector<std::string> lines, std::size_t total
 
 namespace {
 
+// Reads a string in place (std::istringstream would copy it).
+class MemoryBuffer : public std::streambuf {
+ public:
+  void view(const std::string& bytes) {
+    char* p = const_cast<char*>(bytes.data());  // only ever read: get area only
+    setg(p, p, p + bytes.size());
+  }
+};
+
 // One row ready for the database, and whether it replaces a stored event.
 struct PreparedEvent {
   store::StoredEvent event;
@@ -96,7 +107,7 @@ class RowProducer {
   void run() {
     try {
       for (std::size_t i = 0; i < files_.size(); ++i) {
-        if (!read_file(files_[i], paths_[i]))
+        if (!read_file(files_[i], i))
           break;
       }
       if (!batch_.empty())
@@ -123,10 +134,19 @@ class RowProducer {
   }
 
   // False when the writer has stopped (the queue was closed under us).
-  bool read_file(ImportFileSummary& summary, const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-      throw core::ValidationError(summary.file + ": cannot be read");
+  bool read_file(ImportFileSummary& summary, std::size_t i) {
+    std::ifstream file;
+    MemoryBuffer memory;
+    std::istream in(nullptr);
+    if (!options_.contents.empty()) {
+      memory.view(*options_.contents[i]);
+      in.rdbuf(&memory);
+    } else {
+      file.open(paths_[i], std::ios::binary);
+      if (!file)
+        throw core::ValidationError(summary.file + ": cannot be read");
+      in.rdbuf(file.rdbuf());
+    }
     ingest::CsvReader reader(in);
     crypto::Sha256 sha256;
     reader.set_block_observer([&](const char* p, std::size_t n) { sha256.update(p, n); });
@@ -274,8 +294,15 @@ ImportResult import_files(Context& ctx, const Principal& who, const std::vector<
   std::uint64_t total_bytes = 0;
   if (!options.names.empty() && options.names.size() != files.size())
     throw std::logic_error("import_files: one name per file");
+  if (!options.contents.empty() && options.contents.size() != files.size())
+    throw std::logic_error("import_files: one content per file");
   for (std::size_t i = 0; i < files.size(); ++i) {
     const std::string& name = options.names.empty() ? files[i] : options.names[i];
+    if (!options.contents.empty()) {
+      result.files.push_back({name, "", 0});
+      total_bytes += options.contents[i]->size();
+      continue;
+    }
     std::error_code ec;
     const auto size = std::filesystem::file_size(files[i], ec);
     if (ec)

@@ -21,6 +21,10 @@ struct ImportOptions {
   // What errors, summaries and the audit log call each file, one per file in order; empty: the
   // paths themselves. The API names uploads as the client did, never by their temporary path.
   std::vector<std::string> names;
+  // When set, one per file: the file's bytes, already in memory (an upload), read instead of the
+  // path, which is then never opened. Uploads hold raw identifiers, which must not be written to
+  // disk, even for a moment. The strings must outlive the call.
+  std::vector<const std::string*> contents;
   // Called now and then with bytes read so far and the total, for a progress bar.
   std::function<void(std::uint64_t done, std::uint64_t total, std::uint64_t rows)> progress;
 };

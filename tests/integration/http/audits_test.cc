@@ -92,11 +92,24 @@ Poco::JSON::Array::Ptr cli_json_array(const DataDir& d, std::vector<std::string>
   return parser.parse(r.out).extract<Poco::JSON::Array::Ptr>();
 }
 
+// Every path in the data directory but the database and its journal files: uploads are held in
+// memory, so importing must not add to these.
+std::set<std::string> entries_besides_database(const DataDir& d) {
+  std::set<std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(d.data())) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("pathaudit.db", 0) != 0)
+      out.insert(e.path().string());
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("audit set-up over HTTP: import, create, sample, assign, read back with the CLI",
           "[http][audits]") {
   Partnership p;
+  const auto before = entries_besides_database(p);
   Server s(p.data());
   Client c(s.port(), p.cert());
   const std::string qa = bearer_token(c, "qa");
@@ -147,9 +160,8 @@ TEST_CASE("audit set-up over HTTP: import, create, sample, assign, read back wit
   CHECK(sql(p,
             "SELECT count(*) FROM audit_log WHERE action = 'import.commit' AND actor = "
             "'user:qa'") == "1\n");
-  // Upload directories are gone once answered.
-  for (const auto& entry : std::filesystem::directory_iterator(p.data()))
-    CHECK(entry.path().filename().string().rfind("upload-", 0) != 0);
+  // Nothing of the upload was written to the data directory (only the database changed).
+  CHECK(entries_besides_database(p) == before);
 
   // One file as text/csv, named by ?name=: the same rows again update, nothing is added.
   r = c.call("POST", "/api/v1/imports?name=events-CSC.csv", p.extract("CSC"),
@@ -351,6 +363,7 @@ TEST_CASE("audit set-up over HTTP: import, create, sample, assign, read back wit
 TEST_CASE("imports: file names checked, the route's own body limit, media types",
           "[http][audits]") {
   Partnership p;
+  const auto before = entries_besides_database(p);
   const std::string csv = p.extract("CSC");
   REQUIRE(csv.size() > 2048);
   {
@@ -430,8 +443,7 @@ TEST_CASE("imports: file names checked, the route's own body limit, media types"
   check_problem(r, 400, "validation");
   CHECK(count(p, "events") == 0);
   CHECK(count(p, "imports") == 0);
-  for (const auto& entry : std::filesystem::directory_iterator(p.data()))
-    CHECK(entry.path().filename().string().rfind("upload-", 0) != 0);
+  CHECK(entries_besides_database(p) == before);
   CHECK(s.stop() == 0);
 }
 
@@ -516,5 +528,10 @@ TEST_CASE("audits, imports, cases, flag summary, metrics: authorisation matrix",
       CHECK(r.header("content-type") == "application/problem+json");
   }
   CHECK(count(a, "imports") == imports_before + 1);
+  // The role is decided before the body is even looked at: another role's upload is never read.
+  check_problem(c.call("POST", "/api/v1/imports?name=x.csv", "{}",
+                       {{"Authorization", "Bearer " + tokens.at("auditor_own")},
+                        {"Content-Type", "application/json"}}),
+                403, "forbidden");
   CHECK(s.stop() == 0);
 }
