@@ -678,13 +678,22 @@ TEST_CASE("the default web root serves the UI's page and style sheet", "[http][a
   REQUIRE(r.status == 200);
   CHECK(r.header("content-type") == "text/html; charset=utf-8");
   CHECK(r.body.find("/static/app.css") != std::string::npos);
-  // The CSP forbids inline script and style: the page has none.
-  CHECK(r.body.find("<script") == std::string::npos);
+  // The CSP forbids inline script and style: the page's one script is a file of its own.
+  const std::string script = "<script type=\"module\" src=\"/static/app/main.js\"></script>";
+  CHECK(r.body.find(script) != std::string::npos);
+  CHECK(r.body.find("<script") == r.body.rfind("<script"));
   CHECK(r.body.find("<style") == std::string::npos);
   CHECK(r.body.find("style=") == std::string::npos);
   r = c.call("GET", "/static/app.css");
   CHECK(r.status == 200);
   CHECK(r.header("content-type") == "text/css; charset=utf-8");
+  // GOV.UK Frontend is bundled into the build's web root, its asset URLs pointing there.
+  r = c.call("GET", "/static/govuk/govuk-frontend.min.css");
+  CHECK(r.status == 200);
+  CHECK(r.body.find("url(/static/govuk/assets/fonts/") != std::string::npos);
+  CHECK(r.body.find("url(/assets/") == std::string::npos);
+  CHECK(c.call("GET", "/static/app/main.js").header("content-type") ==
+        "text/javascript; charset=utf-8");
   check_problem(c.call("GET", "/static/../../CMakeLists.txt"), 404, "not-found");
 
   // The UI's files are for anyone (the page signs in through the API); the session for a session.

@@ -1,0 +1,1 @@
+// Screens of this area register their routes here (issue 9).
