@@ -15,6 +15,7 @@
 #include "cli/command.h"
 #include "core/errors.h"
 #include "service/init.h"
+#include "service/input_error.h"
 
 namespace pathaudit::cli {
 namespace {
@@ -178,6 +179,9 @@ class App : public Poco::Util::Application {
       return command_->run(invocation_);
     } catch (const UsageError& e) {
       return usage_error(e.what());
+    } catch (const service::InputError& e) {
+      std::cerr << "pathaudit: " << e.option() << ": " << e.what() << "\n";
+      return kExitDataError;
     } catch (const core::ValidationError& e) {
       std::cerr << "pathaudit: " << e.what() << "\n";
       return kExitDataError;

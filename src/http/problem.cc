@@ -10,6 +10,7 @@
 
 #include "core/errors.h"
 #include "service/import.h"
+#include "service/input_error.h"
 #include "service/reviews.h"
 #include "service/templates.h"
 
@@ -45,7 +46,7 @@ std::string Problem::to_json() const {
   return out.str();
 }
 
-Problem problem_for(std::exception_ptr error) noexcept {
+Problem problem_for(std::exception_ptr error, InputsIn inputs) noexcept {
   try {
     try {
       std::rethrow_exception(error);
@@ -72,6 +73,13 @@ Problem problem_for(std::exception_ptr error) noexcept {
       if (e.total() > e.lines().size())
         p.errors.push_back("... and " + std::to_string(e.total() - e.lines().size()) +
                            " more errors");
+      p.log_text = "validation";
+      return p;
+    } catch (const service::InputError& e) {
+      const std::string where = inputs == InputsIn::kBody ? "request body: $." + e.input()
+                                                          : "query parameter " + e.input();
+      Problem p = make(400, "validation", "The request does not meet the contract",
+                       where + ": " + e.what());
       p.log_text = "validation";
       return p;
     } catch (const core::ValidationError& e) {

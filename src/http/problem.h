@@ -43,7 +43,11 @@ struct Problem {
 
 inline constexpr const char* kProblemTypePrefix = "urn:pathaudit:problem:";
 
-// Maps the exception in flight. Never throws.
-Problem problem_for(std::exception_ptr error) noexcept;
+// Where a request's named inputs are: a JSON body, or the query string of a request without one.
+enum class InputsIn { kBody, kQuery };
+
+// Maps the exception in flight. `inputs` says how to name an input a service::InputError is
+// about (`request body: $.reason: ...` or `query parameter from: ...`). Never throws.
+Problem problem_for(std::exception_ptr error, InputsIn inputs = InputsIn::kBody) noexcept;
 
 }  // namespace pathaudit::http

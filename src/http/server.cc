@@ -73,7 +73,9 @@ class Pipeline : public Poco::Net::HTTPRequestHandler {
     try {
       res = run(raw, req, close);
     } catch (...) {
-      const Problem p = problem_for(std::current_exception());
+      const bool has_body = req.method != "GET" && req.method != "HEAD" && req.method != "DELETE";
+      const Problem p =
+          problem_for(std::current_exception(), has_body ? InputsIn::kBody : InputsIn::kQuery);
       res.status = p.status;
       res.content_type = "application/problem+json";
       res.body = p.to_json();

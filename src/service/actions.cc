@@ -5,6 +5,7 @@
 #include "core/date.h"
 #include "core/errors.h"
 #include "core/review.h"
+#include "service/input_error.h"
 #include "store/actions.h"
 #include "store/event_facts.h"
 #include "store/sealed_fields.h"
@@ -105,7 +106,7 @@ std::vector<ActionView> list_actions(Context& ctx, const Principal& who, const A
     if (!q.owner.empty()) {
       const auto id = store::load_agencies(s).id_of(q.owner);
       if (!id)
-        throw core::ValidationError("--owner expects an agency code of the partnership");
+        throw InputError("owner", "expects an agency code of the partnership");
       f.owner_agency_id = *id;
     }
     // An auditor sees their own agency's actions, whatever they asked for.
@@ -151,7 +152,7 @@ ActionView update_action(Context& ctx, const Principal& who, std::int64_t id,
     if (change.owner) {
       const auto found = store::load_agencies(s).id_of(*change.owner);
       if (!found)
-        throw core::ValidationError("--owner expects an agency code of the partnership");
+        throw InputError("owner", "expects an agency code of the partnership");
       owner = *found;
     }
     const std::string status = change.status.value_or(a->status);

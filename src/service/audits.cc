@@ -15,6 +15,7 @@
 #include "core/errors.h"
 #include "core/template.h"
 #include "core/vocabulary.h"
+#include "service/input_error.h"
 #include "service/json_file.h"
 #include "store/event_facts.h"
 #include "store/sqlite_statement.h"
@@ -94,8 +95,7 @@ TemplateRef parse_template_ref(const std::string& text) {
     int version = 0;
     const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), version);
     if (v.empty() || ec != std::errc() || ptr != v.data() + v.size() || version < 1)
-      throw core::ValidationError("--template " + text +
-                                  ": the version after @ is a number from 1");
+      throw InputError("template", text + ": the version after @ is a number from 1");
     ref.version = version;
   }
   return ref;
@@ -107,7 +107,7 @@ void check_title(const std::string& title) {
     return u < 0x20 || u == 0x7f;
   });
   if (title.empty() || title.size() > 200 || control)
-    throw core::ValidationError("--title expects 1 to 200 characters with no control characters");
+    throw InputError("title", "expects 1 to 200 characters with no control characters");
 }
 
 std::vector<AuditRecord> query_audits(store::Session& s, const std::string& where,

@@ -30,6 +30,7 @@
 #include "service/audits.h"
 #include "service/collation.h"
 #include "service/files.h"
+#include "service/input_error.h"
 #include "service/metrics.h"
 #include "service/reference_data.h"
 #include "service/rule_set_file.h"
@@ -809,9 +810,9 @@ ExportManifest create_export(Context& ctx, const Principal& who, const ExportReq
   if (std::find(kinds.begin(), kinds.end(), request.kind) == kinds.end())
     throw core::ValidationError("an export is board, detail or csv");
   if (auto why = core::text_problem(request.reason))
-    throw core::ValidationError("--reason: every export needs a reason: " + *why);
+    throw InputError("reason", "every export needs a reason: " + *why);
   if (request.reason.size() > kMaxReason)
-    throw core::ValidationError("--reason: at most " + std::to_string(kMaxReason) + " characters");
+    throw InputError("reason", "at most " + std::to_string(kMaxReason) + " characters");
   expire_exports(ctx);
 
   // A board workbook's figures are worked out before anything is recorded: the collation checks

@@ -5,6 +5,7 @@
 #include "core/agency.h"
 #include "core/errors.h"
 #include "core/vocabulary.h"
+#include "service/input_error.h"
 #include "service/json_file.h"
 #include "store/event_facts.h"
 
@@ -20,7 +21,7 @@ std::optional<core::Date> option_date(const char* name, const std::optional<std:
     return std::nullopt;
   const auto d = core::Date::parse_iso(*text);
   if (!d)
-    throw core::ValidationError(std::string("--") + name + " expects a date as YYYY-MM-DD");
+    throw InputError(name, "expects a date as YYYY-MM-DD");
   return d;
 }
 
@@ -202,7 +203,7 @@ MetricsPass::MetricsPass(Context& ctx, const Principal& who, const MetricsOption
   from_ = option_date("from", options.from);
   to_ = option_date("to", options.to);
   if (from_ && to_ && *to_ < *from_)
-    throw core::ValidationError("--to is before --from: the period is empty");
+    throw InputError("to", "is before the start of the period (from): the period is empty");
   report_.definitions_file = metrics_definitions_file(ctx.settings());
   core::MetricsDefinitions defs = load_metrics_definitions(report_.definitions_file, &agencies);
   if (options.quarters)
@@ -223,8 +224,9 @@ MetricsReport MetricsPass::finish() {
   if (!from || !to)
     return std::move(report_);  // nothing imported and no period given
   if (*to < *from) {
-    throw core::ValidationError(from_ ? "--from is after the latest imported event; give --to too"
-                                      : "--to is before the earliest imported event");
+    if (from_)
+      throw InputError("from", "is after the latest imported event; give the end (to) too");
+    throw InputError("to", "is before the earliest imported event");
   }
   report_.rows = engine_->rows(*from, *to);
   return std::move(report_);

@@ -12,6 +12,7 @@
 #include "core/sampling.h"
 #include "crypto/hash.h"
 #include "service/audits.h"
+#include "service/input_error.h"
 #include "service/users.h"
 #include "store/event_facts.h"
 #include "store/sqlite_statement.h"
@@ -72,12 +73,12 @@ SampleResult draw_audit_sample(Context& ctx, const Principal& who, const SampleO
   const auto& kinds = strata_kinds();
   if (!options.strata.empty() &&
       std::find(kinds.begin(), kinds.end(), options.strata) == kinds.end()) {
-    throw core::ValidationError("--strata expects one of agency, entry_point, age_band, category");
+    throw InputError("strata", "expects one of agency, entry_point, age_band, category");
   }
   if (options.size < 0)
     throw core::ValidationError("the sample size must be at least 1");
   if (options.include_flagged < 0)
-    throw core::ValidationError("--include-flagged expects a number from 0");
+    throw InputError("include_flagged", "expects a number from 0");
 
   return ctx.db().write([&](store::Session& s) {
     const AuditRecord audit = load_audit(s, options.audit_id);

@@ -7,6 +7,7 @@
 
 #include "core/errors.h"
 #include "crypto/password.h"
+#include "service/input_error.h"
 
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
@@ -119,11 +120,10 @@ UserRecord add_user(Context& ctx, const Principal& who, const NewUser& user) {
   check_display_name(user.display_name);
   const auto& roles = user_roles();
   if (std::find(roles.begin(), roles.end(), user.role) == roles.end())
-    throw core::ValidationError("--role expects one of admin, qa_lead, auditor, board");
+    throw InputError("role", "expects one of admin, qa_lead, auditor, board");
   if (user.role == "auditor" && (!user.agency || user.agency->empty())) {
-    throw core::ValidationError(
-        "an auditor belongs to one agency: give --agency with its code, as in the partnership "
-        "file");
+    throw InputError("agency",
+                     "an auditor belongs to one agency: give its code, as in the partnership file");
   }
   const std::string hash = hash_new_password(user.password);
   return ctx.db().write([&](store::Session& s) {
@@ -136,9 +136,9 @@ UserRecord add_user(Context& ctx, const Principal& who, const NewUser& user) {
       std::string code = *user.agency;
       s << "SELECT id, 1 FROM agencies WHERE code = ?", into(id), into(found), use(code), now;
       if (!found) {
-        throw core::ValidationError("--agency " + code +
-                                    " is not an agency of this partnership (see the partnership "
-                                    "file given to `pathaudit init`)");
+        throw InputError("agency", code +
+                                       " is not an agency of this partnership (see the "
+                                       "partnership file given to `pathaudit init`)");
       }
       agency_id = id;
     }

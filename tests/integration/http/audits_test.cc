@@ -354,6 +354,9 @@ TEST_CASE("audit set-up over HTTP: import, create, sample, assign, read back wit
   CHECK(r.json()->getArray("rows")->size() >= 1);
   r = c.call("GET", "/api/v1/metrics?from=2023-02-30", "", bearer(qa));
   check_problem(r, 400, "validation");
+  // The service's input is named as this request gave it, never as a CLI option.
+  CHECK(r.json()->getValue<std::string>("detail") ==
+        "query parameter from: expects a date as YYYY-MM-DD");
 
   CHECK(s.stop() == 0);
   // Nothing of the case content in the server's log.

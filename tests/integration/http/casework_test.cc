@@ -323,9 +323,11 @@ TEST_CASE(
   check_problem(c.call("GET", "/api/v1/audits/1/comparison?with=99", "", qa), 404, "not-found");
 
   // A board export: refused requests make nothing; the manifest never names the file's path.
-  check_problem(
-      c.call("POST", "/api/v1/exports", R"({"audit": 1, "kind": "board", "reason": " "})", qa), 400,
-      "validation");
+  Reply refused =
+      c.call("POST", "/api/v1/exports", R"({"audit": 1, "kind": "board", "reason": " "})", qa);
+  check_problem(refused, 400, "validation");
+  CHECK_THAT(refused.json()->getValue<std::string>("detail"),
+             Catch::StartsWith("request body: $.reason: every export needs a reason"));
   check_problem(
       c.call("POST", "/api/v1/exports", R"({"audit": 1, "kind": "pdf", "reason": "Board."})", qa),
       400, "validation");

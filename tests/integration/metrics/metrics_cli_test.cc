@@ -462,11 +462,11 @@ TEST_CASE("metrics refuses bad options with the documented exit statuses", "[met
   Partnership p(100);
   auto r = run_pathaudit({"metrics", "--data-dir", p.data, "--from", "2024-13-01"});
   REQUIRE(r.status == 65);
-  REQUIRE_THAT(r.err, Catch::Contains("--from expects a date as YYYY-MM-DD"));
+  REQUIRE_THAT(r.err, Catch::Contains("--from: expects a date as YYYY-MM-DD"));
   r = run_pathaudit(
       {"metrics", "--data-dir", p.data, "--from", "2024-06-01", "--to", "2024-05-31"});
   REQUIRE(r.status == 65);
-  REQUIRE_THAT(r.err, Catch::Contains("--to is before --from"));
+  REQUIRE_THAT(r.err, Catch::Contains("--to: is before the start of the period (from)"));
   r = run_pathaudit({"metrics", "--data-dir", p.data, "--quarters", "fiscal"});
   REQUIRE(r.status == 64);
   REQUIRE_THAT(r.err, Catch::Contains("--quarters expects financial or calendar"));
