@@ -143,10 +143,14 @@ export async function screen(page, name) {
   await page.waitForFunction(() => !document.getElementById('main-content').hasAttribute('aria-busy'));
 }
 
-// Screenshot into the test output (docs/images takes its pictures from there).
+// Screenshot into the test output (docs/images takes its pictures from there): the whole page,
+// cut at 3,000 pixels so a long review form makes a picture a guide can show.
 export async function shot(page, name) {
   fs.mkdirSync(path.join(outDir, 'screens'), {recursive: true});
-  await page.screenshot({path: path.join(outDir, 'screens', `${name}.png`), fullPage: true});
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  const {width} = page.viewportSize();
+  await page.screenshot({path: path.join(outDir, 'screens', `${name}.png`), fullPage: true,
+                         clip: {x: 0, y: 0, width, height: Math.min(height, 3000)}});
 }
 
 const axeSource = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
