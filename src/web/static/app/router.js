@@ -78,7 +78,7 @@ export async function render({focus = true} = {}) {
   }
   if (token !== current) return;  // a later navigation won
   clear(main);
-  main.append(...[nodes].flat().filter(Boolean));
+  main.append(...[nodes].flat(Infinity).filter(Boolean));
   main.removeAttribute('aria-busy');
   document.title = `${title} - pathaudit`;
   if (focus) main.focus();
