@@ -2,10 +2,14 @@
 // and returns, uploading the agencies' extracts, and the flags overview (docs/qa-lead-guide.md,
 // "In the browser"). Module state: the last sample drawn and assignment made per audit, because
 // the API gives the sampled cases and the assignment summary only in the answer to the change.
-import {h} from '../dom.js';
+import {h, frag} from '../dom.js';
 import * as c from '../components.js';
 import * as api from '../api.js';
-import {route, navigate, refresh} from '../router.js';
+import {route as addRoute, navigate, refresh} from '../router.js';
+
+// Screens here return nested lists of nodes; the router appends one level, so flatten them here.
+const route = (pattern, spec) =>
+  addRoute(pattern, {...spec, render: async (...args) => frag(await spec.render(...args))});
 
 const QA = ['qa_lead'];
 const lastDraw = new Map();
@@ -284,11 +288,12 @@ route('/imports', {
         c.errorSummary(main(), []);
         result.append(c.notification(`Imported ${chosen.length} file${chosen.length === 1 ? '' : 's'}: ${answer.inserted} rows new, ${answer.updated} replaced`, {success: true}),
                       ...importResult(answer));
-        result.querySelector('.govuk-notification-banner').focus();
       } catch (err) {
         if (err.errors && err.errors.length) {
           // Every row error links to the file field: the files must be fixed and chosen again.
-          c.errorSummary(main(), [{text: `${err.detail || 'The import was refused'}. Nothing was stored: fix the files and upload all of them again.`, href: `#${files.id}`},
+          const detail = err.detail || 'The import was refused';
+          const stored = /nothing was stored/i.test(detail) ? '' : '; nothing was stored';
+          c.errorSummary(main(), [{text: `${detail}${stored}. Fix the rows listed and upload every file again.`, href: `#${files.id}`},
                                   ...err.errors.map((text) => ({text, href: `#${files.id}`}))],
                          'The import was refused');
           files.setError('Nothing was stored: fix the rows listed and choose the files again');

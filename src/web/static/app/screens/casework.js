@@ -1,11 +1,15 @@
 // The QA lead's casework: a case with its returns, its multi-agency discussion, moderation and
 // lock; the collation dashboard of an audit (charts with their tables); the actions tracker; the
 // live safeguarding concerns (docs/qa-lead-guide.md, "In the browser").
-import {h} from '../dom.js';
+import {h, frag} from '../dom.js';
 import * as c from '../components.js';
 import * as api from '../api.js';
-import {route, refresh} from '../router.js';
+import {route as addRoute, refresh} from '../router.js';
 import {stateTag} from './audits.js';
+
+// Screens here return nested lists of nodes; the router appends one level, so flatten them here.
+const route = (pattern, spec) =>
+  addRoute(pattern, {...spec, render: async (...args) => frag(await spec.render(...args))});
 
 const QA = ['qa_lead'];
 const main = () => document.getElementById('main-content');

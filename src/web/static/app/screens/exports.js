@@ -1,9 +1,13 @@
 // Exports: a QA lead makes one with a reason and downloads it; a board member sees the board
 // workbooks waiting and downloads them (docs/exports.md). Each file can be downloaded once.
-import {h} from '../dom.js';
+import {h, frag} from '../dom.js';
 import * as c from '../components.js';
 import * as api from '../api.js';
-import {route, refresh} from '../router.js';
+import {route as addRoute, refresh} from '../router.js';
+
+// Screens here return nested lists of nodes; the router appends one level, so flatten them here.
+const route = (pattern, spec) =>
+  addRoute(pattern, {...spec, render: async (...args) => frag(await spec.render(...args))});
 
 const main = () => document.getElementById('main-content');
 const kinds = {board: 'Board workbook', detail: 'QA detail workbook', csv: 'QA detail CSV'};
