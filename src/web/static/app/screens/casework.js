@@ -81,7 +81,7 @@ function discussionForm(kase, stages, agencies) {
 
 async function act(path, done) {
   try {
-    const answer = await api.post(path);
+    const answer = await api.request('POST', path);  // no body: Content-Length 0, as the API asks
     c.flash(done(answer));
     refresh();
   } catch (err) {
@@ -147,12 +147,20 @@ route('/cases/:id', {
   },
 });
 
+// The table under a chart has the chart's heading already: a smaller caption.
+function smallCaption(t) {
+  const caption = t.querySelector('caption');
+  if (caption) caption.className = 'govuk-table__caption govuk-table__caption--s';
+  return t;
+}
+
 // A chart and its table: the same figures twice, the table being what assistive technology reads.
 function figure(title, rows, {label = 'Category', value = 'Count'} = {}) {
   return [c.h2(title),
           rows.length ? c.barChart({title, bars: rows.map(([l, v]) => ({label: l, value: v}))}) : null,
-          c.table({caption: title, empty: 'None yet.', cols: [{text: label}, {text: value, numeric: true}],
-                   rows: rows.map(([l, v]) => [l, String(v)])})];
+          smallCaption(c.table({caption: `${title}: the figures`, empty: 'None yet.',
+                                cols: [{text: label}, {text: value, numeric: true}],
+                                rows: rows.map(([l, v]) => [l, String(v)])}))];
 }
 
 route('/audits/:id/collation', {
