@@ -40,11 +40,12 @@ function list(items, board) {
   return c.table({caption: board ? 'Board workbooks waiting for you' : 'Your exports waiting to be downloaded',
                   empty: 'No exports are waiting.',
                   cols: [{text: 'Export'}, {text: 'Audit'}, {text: 'Kind'}, {text: 'Made'}, {text: 'Available until'},
-                         {text: 'Download'}],
+                         {text: 'SHA-256'}, {text: 'Download'}],
                   rows: items.map((x) => {
                     const b = c.button(`Download export ${x.id}`, {secondary: true});
                     b.addEventListener('click', () => download(x, b));
-                    return [String(x.id), String(x.audit), kinds[x.kind] || x.kind, x.created_at, x.expires_at, b];
+                    return [String(x.id), String(x.audit), kinds[x.kind] || x.kind, x.created_at, x.expires_at,
+                            h('span', {class: 'app-hash', text: x.sha256}), b];
                   })});
 }
 
@@ -91,6 +92,7 @@ route('/exports', {
       return [c.takeFlash(), c.heading('Exports'),
               c.p('Board workbooks made for you by the QA lead. Each can be downloaded once: keep the file safe, ' +
                   'and read it with the board member\'s guide.'),
+              c.p('The SHA-256 is the file\'s fingerprint: the guide says how to check the file you have is the one that was made.'),
               list(waiting, true)];
     const audits = await api.all('/audits');
     return [
