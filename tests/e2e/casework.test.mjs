@@ -78,9 +78,30 @@ test('discussion, moderation and lock of a case through the UI, read back', asyn
   await page.locator('.govuk-summary-list').getByText('Discussed').waitFor();
   await page.locator('.govuk-summary-list').getByText('2.2: Requires improvement').waitFor();
 
-  await page.getByRole('button', {name: 'Moderate with the auditors\' grades'}).click();
-  await page.getByText(/Case 1 moderated: \d+ grades, 0 changed/).waitFor();
+  // Moderation: one grade changed, which needs a rationale.
+  const review = await page.getByLabel('Return', {exact: true}).inputValue();
+  const question = await page.getByLabel('Question', {exact: true}).inputValue();
+  const given = await page.getByLabel('Moderated grade').inputValue();
+  const options = await page.getByLabel('Moderated grade').locator('option').evaluateAll((o) => o.map((x) => x.value));
+  const moderated = options.find((g) => g !== given);
+  await page.getByLabel('Moderated grade').selectOption(moderated);
+  await page.getByRole('button', {name: 'Add this grade to the list'}).click();
+  await page.locator('.govuk-error-summary').filter({hasText: 'Enter a rationale'}).waitFor();
+  await page.getByLabel('Rationale').fill('Synthetic rationale: the minutes show health was not invited.');
+  await page.getByRole('button', {name: 'Add this grade to the list'}).click();
+  const changes = page.locator('table').filter({hasText: 'Grades to change'});
+  assert.equal(await changes.locator('tbody tr').count(), 1);
+  await e2e.check(page, 'casework-case-moderation');
+  await page.getByRole('button', {name: 'Moderate the case'}).click();
+  await page.getByText(/Case 1 moderated: \d+ grades, 1 changed/).waitFor();
   assert.equal(e2e.field(caseShow(1), 'state'), 'moderated');
+  const shown = partnership.json(['review', 'show', review, '--as', 'qa']);
+  const answer = shown.answers.find((a) => a.question === question);
+  assert.equal(answer.value, given, 'the auditor\'s grade is kept');
+  assert.equal(answer.moderated_grade, moderated);
+  assert.equal(answer.moderation_rationale, 'Synthetic rationale: the minutes show health was not invited.');
+  // Moderating again starts from the auditors' grades: the list keeps last time's change.
+  assert.equal(await page.locator('table').filter({hasText: 'Grades to change'}).locator('tbody tr').count(), 1);
   await page.getByText('The discussion is recorded and the case is moderated').waitFor();
   await e2e.check(page, 'casework-case-moderated');
 

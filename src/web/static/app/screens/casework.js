@@ -79,6 +79,90 @@ function discussionForm(kase, stages, agencies) {
   c.button('Record the discussion', {type: 'submit'}));
 }
 
+// Moderation: grades to change, each with the return, question, grade and rationale, sent as one
+// moderation file; every grade not listed stands as the auditor gave it. The list starts from the
+// grades moderated last time, because moderating again starts from the auditors' grades.
+function moderationForm(kase, stages, details) {
+  const scaleOf = new Map(stages.map((st) => [st.id, scales[st.scale] || []]));
+  const answersOf = new Map(details.map((d) => [String(d.id), d.answers.filter((a) => a.type === 'grade' && a.value)]));
+  const changes = [];
+  for (const d of details)
+    for (const a of answersOf.get(String(d.id)))
+      if (a.moderated_grade && a.moderated_grade !== a.value)
+        changes.push({review: d.id, agency: d.agency, question: a.question, stage: a.stage, from: a.value,
+                      grade: a.moderated_grade, rationale: a.moderation_rationale});
+  const review = c.select({label: 'Return', name: 'review',
+                           options: details.map((d) => ({value: String(d.id), text: `Return ${d.id} (${d.agency})`}))});
+  const question = c.select({label: 'Question', name: 'question', options: []});
+  const grade = c.select({label: 'Moderated grade', name: 'grade', options: []});
+  const rationale = c.textarea({label: 'Rationale', name: 'rationale', rows: 3,
+                                hint: 'Required when the grade differs from the auditor\'s. Sealed at rest; the auditor does not see it.'});
+  const current = () => (answersOf.get(review.control.value) || []).find((a) => a.question === question.control.value);
+  const fillGrades = () => {
+    const a = current();
+    grade.control.replaceChildren(...(a ? scaleOf.get(a.stage) || [] : []).map((g) =>
+      h('option', {value: g, selected: a && g === a.value, text: c.words(g)})));
+  };
+  const fillQuestions = () => {
+    question.control.replaceChildren(...(answersOf.get(review.control.value) || []).map((a) =>
+      h('option', {value: a.question, text: `${a.stage}: ${a.question} (auditor: ${c.words(a.value)})`})));
+    fillGrades();
+  };
+  review.control.addEventListener('change', fillQuestions);
+  question.control.addEventListener('change', fillGrades);
+  fillQuestions();
+  const listed = h('div', {});
+  const drawList = () => listed.replaceChildren(c.table({
+    caption: 'Grades to change', empty: 'No grades to change: every grade stands as the auditor gave it.',
+    cols: [{text: 'Return'}, {text: 'Question'}, {text: 'Auditor\'s grade'}, {text: 'Moderated grade'},
+           {text: 'Rationale'}, {text: 'Remove'}],
+    rows: changes.map((x, i) => [`Return ${x.review} (${x.agency})`, `${x.stage}: ${x.question}`, c.words(x.from),
+                                 c.words(x.grade), x.rationale || '',
+                                 c.button(`Remove change ${i + 1}`, {secondary: true, onclick: () => {
+                                   changes.splice(i, 1);
+                                   drawList();
+                                 }})]),
+  }));
+  drawList();
+  const add = c.button('Add this grade to the list', {secondary: true, onclick: () => {
+    const a = current();
+    rationale.setError(null);
+    if (!a) return;
+    if (grade.control.value !== a.value && !rationale.control.value.trim()) {
+      const text = 'Enter a rationale: the moderated grade differs from the auditor\'s';
+      rationale.setError(text);
+      return void c.errorSummary(main(), [{text, href: `#${rationale.id}`}]);
+    }
+    const i = changes.findIndex((x) => String(x.review) === review.control.value && x.question === a.question);
+    const d = details.find((x) => String(x.id) === review.control.value);
+    const change = {review: d.id, agency: d.agency, question: a.question, stage: a.stage, from: a.value,
+                    grade: grade.control.value, rationale: rationale.control.value.trim()};
+    if (i >= 0) changes[i] = change;
+    else changes.push(change);
+    rationale.control.value = '';
+    c.errorSummary(main(), []);
+    drawList();
+  }});
+  return h('form', {novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    const body = changes.length
+      ? {grades: changes.map((x) => ({review: x.review, question: x.question, grade: x.grade,
+                                      ...(x.rationale ? {rationale: x.rationale} : {})}))}
+      : undefined;
+    try {
+      const answer = body ? await api.post(`/cases/${kase.case_id}/moderation`, body)
+                          : await api.request('POST', `/cases/${kase.case_id}/moderation`);
+      c.flash(`Case ${kase.case_id} moderated: ${answer.grades} grades, ${answer.changed} changed`);
+      refresh();
+    } catch (err) {
+      c.showProblem(main(), err);
+    }
+  }}, h('fieldset', {class: 'govuk-fieldset'},
+        h('legend', {class: 'govuk-fieldset__legend govuk-fieldset__legend--s', text: 'Change a grade (optional)'}),
+        review.el, question.el, grade.el, rationale.el, add),
+  listed, c.button('Moderate the case', {type: 'submit'}));
+}
+
 async function act(path, done) {
   try {
     const answer = await api.request('POST', path);  // no body: Content-Length 0, as the API asks
@@ -96,6 +180,10 @@ route('/cases/:id', {
     const kase = await api.get(`/cases/${id}`);
     const [collation, agencies] = await Promise.all([api.get(`/audits/${kase.audit_id}/collation`),
                                                      api.all('/agencies')]);
+    // The returns' grades, for moderation only (reading a return is recorded in the audit log).
+    const details = kase.state === 'discussed' || kase.state === 'moderated'
+      ? await Promise.all(kase.returns.filter((r) => r.slot === 1).map((r) => api.get(`/reviews/${r.review_id}`)))
+      : [];
     const waiting = kase.returns.filter((r) => r.state !== 'accepted' && r.state !== 'locked');
     const state = kase.state;
     const grades = Object.entries(kase.agreed_grades || {});
@@ -128,12 +216,11 @@ route('/cases/:id', {
         : c.insetText('The discussion is recorded and the case is moderated, so it can no longer change.'),
 
       c.h2('2. Moderation'),
-      c.p('Once the case is discussed, moderation settles each return\'s grades. Here every grade stands as the ' +
-          'auditor gave it; to change a grade with a rationale, use pathaudit review moderate with a file.'),
+      c.p('Once the case is discussed, moderation settles the grades of each primary return. Grades not listed ' +
+          'stand as the auditor gave them; a changed grade needs a rationale. Moderating again starts from the ' +
+          'auditors\' grades, so the list keeps the changes made last time.'),
       state === 'discussed' || state === 'moderated'
-        ? c.button(state === 'moderated' ? 'Moderate again with the auditors\' grades' : 'Moderate with the auditors\' grades',
-                   {onclick: () => act(`/cases/${id}/moderation`,
-                                       (a) => `Case ${id} moderated: ${a.grades} grades, ${a.changed} changed`)})
+        ? moderationForm(kase, collation.stages, details)
         : c.insetText(state === 'locked' ? 'The case is locked.' : 'Record the discussion first.'),
 
       c.h2('3. Lock'),
