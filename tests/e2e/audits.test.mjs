@@ -103,7 +103,8 @@ test('an upload with a bad row is refused whole, then the fixed files are import
   assert.equal(await page.locator('.govuk-error-summary').count(), 0, 'the old errors are gone');
   const files = page.locator('table').filter({hasText: 'Files'});
   assert.equal(await files.locator('tbody tr').count(), extracts.length);
-  const rows = (await files.locator('tbody tr td:nth-child(2)').allInnerTexts()).reduce((n, t) => n + Number(t), 0);
+  const rows = (await files.locator('tbody tr td:nth-child(2)').allInnerTexts())
+    .reduce((n, t) => n + Number(t), 0);
   await e2e.check(page, 'audits-import');
   assert.equal(partnership.json(['links']).length, rows, 'the CLI reads every row imported');
   page.assertClean();
@@ -169,7 +170,8 @@ test('the QA lead draws the sample and assigns it; the returns appear', async ()
   }
   const cases = page.locator('table').filter({hasText: 'Sampled cases'});
   assert.equal(await cases.locator('tbody tr').count(), 4);
-  assert.match(await page.locator('.govuk-summary-list').innerText(), new RegExp(`${cliReturns.length} \\(0 without an auditor\\)`));
+  assert.match(await page.locator('.govuk-summary-list').innerText(),
+               new RegExp(`${cliReturns.length} \\(0 without an auditor\\)`));
   // Assigned, the sample can no longer be drawn again.
   assert.equal(await page.getByRole('button', {name: 'Draw the sample'}).count(), 0);
   await e2e.check(page, 'audits-assigned');

@@ -62,7 +62,8 @@ test('discussion, moderation and lock of a case through the UI, read back', asyn
   await held.getByLabel('Month').fill('11');
   await held.getByLabel('Year').fill('2026');
   await page.getByLabel('2.2 Strategy discussion').selectOption('requires_improvement');
-  await page.getByLabel('Learning', {exact: true}).fill('Synthetic learning: health was not at the strategy discussion.');
+  const learning = 'Synthetic learning: health was not at the strategy discussion.';
+  await page.getByLabel('Learning', {exact: true}).fill(learning);
   await page.getByLabel('Learning themes (optional)').fill('information_sharing, strategy_discussion');
   await page.getByRole('button', {name: 'Record the discussion'}).click();
   await page.getByText('Discussion recorded: case 1 is discussed').waitFor();
@@ -70,7 +71,7 @@ test('discussion, moderation and lock of a case through the UI, read back', asyn
   assert.equal(e2e.field(show, 'state'), 'discussed');
   assert.equal(e2e.field(show, 'held_on'), '2026-11-20');
   assert.match(e2e.field(show, 'agreed_grades'), /2\.2=requires_improvement/);
-  assert.equal(e2e.field(show, 'learning'), 'Synthetic learning: health was not at the strategy discussion.');
+  assert.equal(e2e.field(show, 'learning'), learning);
   const involved = [...new Set(returns.map((r) => r.agency))].sort();
   assert.deepEqual(e2e.field(show, 'attendees').split(/[;, ]+/).filter(Boolean).sort(), involved,
                    'the involved agencies are taken as attendees by default');
@@ -82,7 +83,8 @@ test('discussion, moderation and lock of a case through the UI, read back', asyn
   const review = await page.getByLabel('Return', {exact: true}).inputValue();
   const question = await page.getByLabel('Question', {exact: true}).inputValue();
   const given = await page.getByLabel('Moderated grade').inputValue();
-  const options = await page.getByLabel('Moderated grade').locator('option').evaluateAll((o) => o.map((x) => x.value));
+  const options = await page.getByLabel('Moderated grade').locator('option')
+    .evaluateAll((o) => o.map((x) => x.value));
   const moderated = options.find((g) => g !== given);
   await page.getByLabel('Moderated grade').selectOption(moderated);
   await page.getByRole('button', {name: 'Add this grade to the list'}).click();
@@ -101,7 +103,7 @@ test('discussion, moderation and lock of a case through the UI, read back', asyn
   assert.equal(answer.moderated_grade, moderated);
   assert.equal(answer.moderation_rationale, 'Synthetic rationale: the minutes show health was not invited.');
   // Moderating again starts from the auditors' grades: the list keeps last time's change.
-  assert.equal(await page.locator('table').filter({hasText: 'Grades to change'}).locator('tbody tr').count(), 1);
+  assert.equal(await changes.locator('tbody tr').count(), 1);
   await page.getByText('The discussion is recorded and the case is moderated').waitFor();
   await e2e.check(page, 'casework-case-moderated');
 
@@ -111,8 +113,8 @@ test('discussion, moderation and lock of a case through the UI, read back', asyn
   assert.equal(e2e.field(show, 'state'), 'locked');
   const states = partnership.json(['review', 'list', '--case', '1']).map((r) => r.state);
   assert.ok(states.every((s) => s === 'locked'), 'every return is locked');
-  assert.equal(await page.locator('table').filter({hasText: 'Returns of each agency'}).getByText('Locked').count(),
-               returns.length);
+  const locked = page.locator('table').filter({hasText: 'Returns of each agency'}).getByText('Locked');
+  assert.equal(await locked.count(), returns.length);
   assert.equal(await page.getByRole('button', {name: /Moderate|Lock|Record/}).count(), 0);
   await e2e.check(page, 'casework-case-locked');
   page.assertClean();

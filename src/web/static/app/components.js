@@ -363,7 +363,8 @@ export function barChart({title, bars}) {
   const height = Math.max(1, bars.length) * rowHeight + 8;
   const summary = `${title}: ${bars.map((b) => `${b.label} ${b.value}`).join(', ') || 'none'}`;
   return h('figure', {class: 'app-chart'},
-           svg('svg', {role: 'img', 'aria-label': summary, viewBox: `0 0 ${labelWidth + plotWidth + 60} ${height}`,
+           svg('svg', {role: 'img', 'aria-label': summary,
+                       viewBox: `0 0 ${labelWidth + plotWidth + 60} ${height}`,
                        width: '100%', class: 'app-chart__svg', focusable: 'false'},
                bars.map((b, i) => {
                  const y = i * rowHeight + 4;
@@ -388,7 +389,19 @@ export function flash(text) {
 export function takeFlash() {
   const text = flashMessage;
   flashMessage = null;
-  return text ? notification(text, {success: true}) : null;
+  return text ? focusedBanner(notification(text, {success: true})) : null;
+}
+
+// The banner takes focus once the screen is drawn: the button that made the change may be gone
+// from the new state, and focus would otherwise fall back to the page (GOV.UK success banners).
+export function focusedBanner(banner) {
+  banner.setAttribute('tabindex', '-1');
+  const focus = () => {
+    if (banner.isConnected) banner.focus();
+  };
+  document.addEventListener('pathaudit:rendered', focus, {once: true});
+  if (banner.isConnected) focus();
+  return banner;
 }
 
 // Grade codes shown as words ('requires_improvement' -> 'Requires improvement').

@@ -60,21 +60,26 @@ route('/audits/new', {
   roles: QA,
   async render() {
     const templates = await api.all('/templates');
-    const title = c.input({label: 'Title', name: 'title', hint: 'For example, CSA in the family 2026. Never a child\'s or family\'s details.'});
+    const title = c.input({label: 'Title', name: 'title',
+                           hint: 'For example, CSA in the family 2026. Never a child\'s or family\'s ' +
+                                 'details.'});
     const template = c.select({label: 'Review template', name: 'template',
-                               options: templates.map((t) => ({value: t.ref, text: `${t.title} (${t.ref})`}))});
+                               options: templates.map((t) => ({value: t.ref,
+                                                               text: `${t.title} (${t.ref})`}))});
     const start = c.dateInput({legend: 'Period start', name: 'period_start',
                                hint: 'The first day of the audit period, for example 1 1 2025'});
     const end = c.dateInput({legend: 'Period end', name: 'period_end',
                              hint: 'The last day of the audit period (included)'});
     const categories = c.input({label: 'Category codes (optional)', name: 'categories',
-                                hint: 'Comma-separated, for example SAB, 19B, 19C. A child is in scope with any of them.'});
+                                hint: 'Comma-separated, for example SAB, 19B, 19C. A child is in scope ' +
+                                      'with any of them.'});
     const flagRules = c.input({label: 'Flag rules (optional)', name: 'flag_rules',
                                hint: 'Comma-separated rule ids, for example abe_not_shared'});
     const entryPoints = c.input({label: 'Entry points (optional)', name: 'entry_points',
                                  hint: 'Comma-separated, for example school, gp'});
     const dual = c.radios({legend: 'Blind dual review?', name: 'dual_review', inline: true, value: 'no',
-                           hint: 'Two auditors of each agency review each return without seeing the other\'s. Chosen now for good.',
+                           hint: 'Two auditors of each agency review each return without seeing the ' +
+                                 'other\'s. Chosen now for good.',
                            items: [{value: 'no', text: 'No'}, {value: 'yes', text: 'Yes'}]});
     const fields = {title, template, period_start: start, period_end: end,
                     'scope.categories': categories, 'scope.flag_rules': flagRules,
@@ -83,10 +88,12 @@ route('/audits/new', {
       e.preventDefault();
       const errors = required([
         [title, title.control.value.trim(), 'Enter a title'],
-        [start, start.value, start.value === null ? 'Period start must be a real date' : 'Enter the period start'],
+        [start, start.value,
+         start.value === null ? 'Period start must be a real date' : 'Enter the period start'],
         [end, end.value, end.value === null ? 'Period end must be a real date' : 'Enter the period end'],
       ]);
-      if (!templates.length) errors.push({text: 'Import a review template first (pathaudit templates import)', href: null});
+      if (!templates.length)
+        errors.push({text: 'Import a review template first (pathaudit templates import)', href: null});
       if (errors.length) return void c.errorSummary(main(), errors);
       const scope = {};
       if (codes(categories.control.value).length) scope.categories = codes(categories.control.value);
@@ -104,7 +111,8 @@ route('/audits/new', {
       }
     }}, title.el, template.el, start.el, end.el,
     h('h2', {class: 'govuk-heading-m', text: 'Scope'}),
-    c.p('Leave these empty for every child with an event in the period. With codes, a child must match every filter given.'),
+    c.p('Leave these empty for every child with an event in the period. With codes, a child must match ' +
+        'every filter given.'),
     categories.el, flagRules.el, entryPoints.el, dual.el,
     c.button('Create audit', {type: 'submit'}));
     return [c.backLink('#/audits', 'Back to audits'), c.heading('Create an audit'), form];
@@ -114,7 +122,8 @@ route('/audits/new', {
 function sampleForm(id, disabled) {
   const size = c.input({label: 'Sample size', name: 'size', width: 4, hint: 'How many children to draw'});
   const seed = c.input({label: 'Seed', name: 'seed', width: 10,
-                        hint: 'A whole number, for example today\'s date 20261202. The same seed and population draw the same sample.'});
+                        hint: 'A whole number, for example today\'s date 20261202. The same seed and ' +
+                              'population draw the same sample.'});
   const strata = c.radios({legend: 'Strata', name: 'strata', value: '',
                            items: [{value: '', text: 'None: one simple random sample'},
                                    {value: 'agency', text: 'Agency of the first event'},
@@ -128,7 +137,8 @@ function sampleForm(id, disabled) {
   return h('form', {novalidate: true, onsubmit: async (e) => {
     e.preventDefault();
     const errors = required([
-      [size, whole(size) && Number(size.control.value) > 0, 'Enter the sample size as a whole number above 0'],
+      [size, whole(size) && Number(size.control.value) > 0,
+       'Enter the sample size as a whole number above 0'],
       [seed, whole(seed), 'Enter the seed as a whole number'],
       [flagged, whole(flagged), 'Enter how many flagged children to include, 0 for none'],
     ]);
@@ -139,7 +149,8 @@ function sampleForm(id, disabled) {
     try {
       const answer = await api.post(`/audits/${id}/sample`, body);
       lastDraw.set(id, answer);
-      c.flash(`Sample ${answer.sample_id} drawn: ${answer.cases.length} of ${answer.population_size} children` +
+      c.flash(`Sample ${answer.sample_id} drawn: ${answer.cases.length} of ${answer.population_size} ` +
+              'children' +
               (answer.replaced_sample_id ? ` (it replaces sample ${answer.replaced_sample_id})` : ''));
       refresh();
     } catch (err) {
@@ -196,7 +207,8 @@ route('/audits/:id', {
         ['Review', a.dual_review ? 'Blind dual review' : 'Single review'],
         ['Status', stateTag(a.status)],
         ['Population', `${detail.population} children`],
-        ['Sample', s ? `Sample ${s.id}: ${s.size} children, seed ${s.seed}, drawn ${s.sampled_at}` : 'Not drawn yet'],
+        ['Sample', s ? `Sample ${s.id}: ${s.size} children, seed ${s.seed}, drawn ${s.sampled_at}`
+                     : 'Not drawn yet'],
         ['Returns', `${detail.returns} (${detail.unassigned_returns} without an auditor)`],
         ['Discussions', String(detail.discussions)],
       ]),
@@ -206,11 +218,13 @@ route('/audits/:id', {
         h('li', {}, c.link('Exports', `#/exports?audit=${id}`))),
       c.h2('Sample'),
       detail.returns > 0
-        ? c.insetText('The sample is assigned, so it can no longer be drawn again. To audit another sample, create a new audit.')
+        ? c.insetText('The sample is assigned, so it can no longer be drawn again. To audit another ' +
+                      'sample, create a new audit.')
         : sampleForm(id, false),
       draw ? c.table({caption: `Sample ${draw.sample_id}: the children drawn`,
                       cols: [{text: 'Child'}, {text: 'Stratum'}, {text: 'Flagged'}],
-                      rows: draw.cases.map((k) => [k.child_key, k.stratum, k.flagged ? 'Yes' : 'No'])}) : null,
+                      rows: draw.cases.map((k) => [k.child_key, k.stratum, k.flagged ? 'Yes' : 'No'])})
+           : null,
       s ? [c.h2('Assignment'), assignForm(id, ctx.user)] : null,
       assigned ? [
         c.table({caption: 'Assignment summary',
@@ -220,10 +234,12 @@ route('/audits/:id', {
                  rows: assigned.rows.map((r) => [c.words(r.kind), r.agency || 'All', String(r.cases),
                                                  String(r.created), String(r.unassigned), r.assignees])}),
         assigned.agencies_without_auditor.length
-          ? c.warningText(`No active auditor for ${assigned.agencies_without_auditor.join(', ')}: ask an administrator to add one, then assign again.`)
+          ? c.warningText(`No active auditor for ${assigned.agencies_without_auditor.join(', ')}: ` +
+                          'ask an administrator to add one, then assign again.')
           : null,
       ] : null,
-      cases.size ? c.table({caption: 'Sampled cases', cols: [{text: 'Case'}, {text: 'Child'}, {text: 'Agencies'}],
+      cases.size ? c.table({caption: 'Sampled cases',
+                            cols: [{text: 'Case'}, {text: 'Child'}, {text: 'Agencies'}],
                             rows: [...cases].map(([cid, k]) => [c.link(`Case ${cid}`, `#/cases/${cid}`),
                                                                 k.child_key, k.agencies.join(', ')])}) : null,
       c.h2('Returns'),
@@ -245,7 +261,8 @@ function importResult(answer) {
       ['Rows new to the database', String(answer.inserted)],
       ['Rows replacing stored ones', String(answer.updated)],
       ['Children after linkage', String(answer.children)],
-      ['Flags', `${answer.flags.new} new, ${answer.flags.unchanged} unchanged, ${answer.flags.withdrawn} withdrawn (rule set ${answer.flags.rule_set})`],
+      ['Flags', `${answer.flags.new} new, ${answer.flags.unchanged} unchanged, ` +
+                `${answer.flags.withdrawn} withdrawn (rule set ${answer.flags.rule_set})`],
       ['Data up to', answer.flags.data_up_to || 'No events'],
     ]),
     c.table({caption: 'Files', cols: [{text: 'File'}, {text: 'Rows', numeric: true},
@@ -264,10 +281,13 @@ route('/imports', {
   title: 'Upload extracts',
   roles: QA,
   render() {
-    const files = c.fileUpload({label: 'Agency extracts (CSV)', name: 'files', accept: '.csv,text/csv', multiple: true,
-                                hint: 'Choose every file of this import together: all of them are stored, or none.'});
+    const files = c.fileUpload({label: 'Agency extracts (CSV)', name: 'files', accept: '.csv,text/csv',
+                                multiple: true,
+                                hint: 'Choose every file of this import together: all of them are ' +
+                                      'stored, or none.'});
     const unknown = c.checkboxes({legend: 'Columns', name: 'ignore_unknown_columns', small: true,
-                                  items: [{value: 'true', text: 'Skip columns the import format does not define'}]});
+                                  items: [{value: 'true',
+                                           text: 'Skip columns the import format does not define'}]});
     const result = h('div', {});
     const form = h('form', {novalidate: true, onsubmit: async (e) => {
       e.preventDefault();
@@ -283,22 +303,27 @@ route('/imports', {
       const button = form.querySelector('button');
       button.disabled = true;
       try {
-        const answer = await api.request('POST', `/imports${api.query({ignore_unknown_columns: unknown.values.length ? 'true' : ''})}`,
-                                         {body});
+        const options = api.query({ignore_unknown_columns: unknown.values.length ? 'true' : ''});
+        const answer = await api.request('POST', `/imports${options}`, {body});
         c.errorSummary(main(), []);
-        result.append(c.notification(`Imported ${chosen.length} file${chosen.length === 1 ? '' : 's'}: ${answer.inserted} rows new, ${answer.updated} replaced`, {success: true}),
-                      ...importResult(answer));
+        const plural = chosen.length === 1 ? '' : 's';
+        const banner = c.notification(`Imported ${chosen.length} file${plural}: ${answer.inserted} rows ` +
+                                      `new, ${answer.updated} replaced`, {success: true});
+        result.append(banner, ...importResult(answer));
+        c.focusedBanner(banner);
       } catch (err) {
         if (err.errors && err.errors.length) {
           // Every row error links to the file field: the files must be fixed and chosen again.
           const detail = err.detail || 'The import was refused';
           const stored = /nothing was stored/i.test(detail) ? '' : '; nothing was stored';
-          c.errorSummary(main(), [{text: `${detail}${stored}. Fix the rows listed and upload every file again.`, href: `#${files.id}`},
+          const what = `${detail}${stored}. Fix the rows listed and upload every file again.`;
+          c.errorSummary(main(), [{text: what, href: `#${files.id}`},
                                   ...err.errors.map((text) => ({text, href: `#${files.id}`}))],
                          'The import was refused');
           files.setError('Nothing was stored: fix the rows listed and choose the files again');
-          result.append(c.table({caption: 'Rows refused', cols: [{text: 'File'}, {text: 'Line', numeric: true},
-                                                                {text: 'Column', numeric: true}, {text: 'What is wrong'}],
+          result.append(c.table({caption: 'Rows refused',
+                                 cols: [{text: 'File'}, {text: 'Line', numeric: true},
+                                        {text: 'Column', numeric: true}, {text: 'What is wrong'}],
                                  rows: err.errors.map(rowError)}));
         } else {
           c.showProblem(main(), err);
@@ -324,11 +349,13 @@ route('/flags', {
                                                api.get('/flags', {rule, limit: 50, offset})]);
     const rules = [...new Set(summary.map((s) => s.rule))].sort();
     const filter = c.select({label: 'Rule', name: 'rule', value: rule,
-                             options: [{value: '', text: 'Every rule'}, ...rules.map((r) => ({value: r, text: r}))]});
+                             options: [{value: '', text: 'Every rule'},
+                                       ...rules.map((r) => ({value: r, text: r}))]});
     const href = (o, r = rule) => `#/flags${api.query({rule: r, offset: o || ''})}`;
     return [
       c.heading('Flags'),
-      c.p('Gaps the rules found in the imported events. Auditors confirm or dismiss the flags of their cases.'),
+      c.p('Gaps the rules found in the imported events. Auditors confirm or dismiss the flags of their ' +
+          'cases.'),
       c.table({caption: 'Flags by rule, severity and status', sortable: true,
                cols: [{text: 'Rule'}, {text: 'Severity'}, {text: 'Status'}, {text: 'Flags', numeric: true}],
                rows: summary.map((s) => [s.rule, c.words(s.severity), c.words(s.status), String(s.count)])}),

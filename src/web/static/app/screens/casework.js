@@ -28,7 +28,8 @@ function discussionForm(kase, stages, agencies) {
                             hint: 'For example 20 11 2026'});
   const attendees = c.checkboxes({legend: 'Agencies that took part', name: 'attendees', small: true,
                                   values: kase.attendees.length ? kase.attendees : involved,
-                                  items: agencies.map((a) => ({value: a.code, text: `${a.name} (${a.code})`}))});
+                                  items: agencies.map((a) => ({value: a.code,
+                                                               text: `${a.name} (${a.code})`}))});
   const gradeFields = stages.map((s) => c.select({
     label: `${s.id} ${s.title}`, name: `grade-${s.id}`, value: kase.agreed_grades[s.id] || '',
     options: [{value: '', text: 'Not discussed'},
@@ -39,7 +40,8 @@ function discussionForm(kase, stages, agencies) {
   const tags = c.input({label: 'Learning themes (optional)', name: 'learning_tags',
                         value: kase.learning_tags.join(', '),
                         hint: 'Comma-separated tags, for example information_sharing, strategy_discussion'});
-  const boardSafe = c.radios({legend: 'May the learning go to the board word for word?', name: 'learning_board_safe',
+  const boardSafe = c.radios({legend: 'May the learning go to the board word for word?',
+                              name: 'learning_board_safe',
                               value: kase.learning_board_safe ? 'yes' : 'no',
                               hint: 'Only if no child or family can be recognised from it: nothing checks it.',
                               items: [{value: 'no', text: 'No, keep it for QA leads'},
@@ -50,7 +52,8 @@ function discussionForm(kase, stages, agencies) {
     e.preventDefault();
     const errors = [];
     for (const [field, ok, text] of [
-      [held, held.value, held.value === null ? 'The date of the discussion must be a real date' : 'Enter the date of the discussion'],
+      [held, held.value, held.value === null ? 'The date of the discussion must be a real date'
+                                             : 'Enter the date of the discussion'],
       [attendees, attendees.values.length, 'Select at least one agency that took part'],
       [learning, learning.control.value.trim(), 'Enter the learning'],
     ]) {
@@ -59,7 +62,9 @@ function discussionForm(kase, stages, agencies) {
     }
     if (errors.length) return void c.errorSummary(main(), errors);
     const grades = {};
-    stages.forEach((s, i) => { if (gradeFields[i].control.value) grades[s.id] = gradeFields[i].control.value; });
+    stages.forEach((s, i) => {
+      if (gradeFields[i].control.value) grades[s.id] = gradeFields[i].control.value;
+    });
     try {
       const answer = await api.post(`/cases/${kase.case_id}/discussion`, {
         held_on: held.value, attendees: attendees.values, grades, learning: learning.control.value,
@@ -72,7 +77,8 @@ function discussionForm(kase, stages, agencies) {
     }
   }}, held.el, attendees.el,
   h('fieldset', {class: 'govuk-fieldset'},
-    h('legend', {class: 'govuk-fieldset__legend govuk-fieldset__legend--s', text: 'Grades agreed for the partnership'}),
+    h('legend', {class: 'govuk-fieldset__legend govuk-fieldset__legend--s',
+                 text: 'Grades agreed for the partnership'}),
     h('div', {class: 'govuk-hint', text: 'Grade the stages discussed; leave the others as not discussed.'}),
     h('div', {class: 'app-grade-grid'}, gradeFields.map((f) => f.el))),
   learning.el, tags.el, boardSafe.el,
@@ -84,7 +90,8 @@ function discussionForm(kase, stages, agencies) {
 // grades moderated last time, because moderating again starts from the auditors' grades.
 function moderationForm(kase, stages, details) {
   const scaleOf = new Map(stages.map((st) => [st.id, scales[st.scale] || []]));
-  const answersOf = new Map(details.map((d) => [String(d.id), d.answers.filter((a) => a.type === 'grade' && a.value)]));
+  const answersOf = new Map(details.map((d) => [String(d.id),
+                                                d.answers.filter((a) => a.type === 'grade' && a.value)]));
   const changes = [];
   for (const d of details)
     for (const a of answersOf.get(String(d.id)))
@@ -92,12 +99,15 @@ function moderationForm(kase, stages, details) {
         changes.push({review: d.id, agency: d.agency, question: a.question, stage: a.stage, from: a.value,
                       grade: a.moderated_grade, rationale: a.moderation_rationale});
   const review = c.select({label: 'Return', name: 'review',
-                           options: details.map((d) => ({value: String(d.id), text: `Return ${d.id} (${d.agency})`}))});
+                           options: details.map((d) => ({value: String(d.id),
+                                                         text: `Return ${d.id} (${d.agency})`}))});
   const question = c.select({label: 'Question', name: 'question', options: []});
   const grade = c.select({label: 'Moderated grade', name: 'grade', options: []});
   const rationale = c.textarea({label: 'Rationale', name: 'rationale', rows: 3,
-                                hint: 'Required when the grade differs from the auditor\'s. Sealed at rest; the auditor does not see it.'});
-  const current = () => (answersOf.get(review.control.value) || []).find((a) => a.question === question.control.value);
+                                hint: 'Required when the grade differs from the auditor\'s. Sealed at rest; ' +
+                                      'the auditor does not see it.'});
+  const current = () => (answersOf.get(review.control.value) || [])
+    .find((a) => a.question === question.control.value);
   const fillGrades = () => {
     const a = current();
     grade.control.replaceChildren(...(a ? scaleOf.get(a.stage) || [] : []).map((g) =>
@@ -116,7 +126,8 @@ function moderationForm(kase, stages, details) {
     caption: 'Grades to change', empty: 'No grades to change: every grade stands as the auditor gave it.',
     cols: [{text: 'Return'}, {text: 'Question'}, {text: 'Auditor\'s grade'}, {text: 'Moderated grade'},
            {text: 'Rationale'}, {text: 'Remove'}],
-    rows: changes.map((x, i) => [`Return ${x.review} (${x.agency})`, `${x.stage}: ${x.question}`, c.words(x.from),
+    rows: changes.map((x, i) => [`Return ${x.review} (${x.agency})`, `${x.stage}: ${x.question}`,
+                                 c.words(x.from),
                                  c.words(x.grade), x.rationale || '',
                                  c.button(`Remove change ${i + 1}`, {secondary: true, onclick: () => {
                                    changes.splice(i, 1);
@@ -158,7 +169,8 @@ function moderationForm(kase, stages, details) {
       c.showProblem(main(), err);
     }
   }}, h('fieldset', {class: 'govuk-fieldset'},
-        h('legend', {class: 'govuk-fieldset__legend govuk-fieldset__legend--s', text: 'Change a grade (optional)'}),
+        h('legend', {class: 'govuk-fieldset__legend govuk-fieldset__legend--s',
+                     text: 'Change a grade (optional)'}),
         review.el, question.el, grade.el, rationale.el, add),
   listed, c.button('Moderate the case', {type: 'submit'}));
 }
@@ -182,7 +194,8 @@ route('/cases/:id', {
                                                      api.all('/agencies')]);
     // The returns' grades, for moderation only (reading a return is recorded in the audit log).
     const details = kase.state === 'discussed' || kase.state === 'moderated'
-      ? await Promise.all(kase.returns.filter((r) => r.slot === 1).map((r) => api.get(`/reviews/${r.review_id}`)))
+      ? await Promise.all(kase.returns.filter((r) => r.slot === 1)
+                                      .map((r) => api.get(`/reviews/${r.review_id}`)))
       : [];
     const waiting = kase.returns.filter((r) => r.state !== 'accepted' && r.state !== 'locked');
     const state = kase.state;
@@ -196,39 +209,48 @@ route('/cases/:id', {
         ['QA lead', kase.owner || 'None'],
         ['Discussion held', kase.held_on || 'Not yet'],
         ['Agencies that took part', kase.attendees.join(', ') || 'None recorded'],
-        ['Grades agreed', grades.length ? grades.map(([s, g]) => `${s}: ${c.words(g)}`).join('; ') : 'None recorded'],
+        ['Grades agreed', grades.length ? grades.map(([s, g]) => `${s}: ${c.words(g)}`).join('; ')
+                                        : 'None recorded'],
         ['Learning', kase.learning || 'None recorded'],
         ['Learning themes', kase.learning_tags.join(', ') || 'None'],
         ['Learning for the board', kase.learning_board_safe ? 'Yes, word for word' : 'No'],
       ]),
       c.p(c.link('The case chronology across agencies', `#/cases/${id}/chronology`)),
-      c.table({caption: 'Returns of each agency', cols: [{text: 'Return'}, {text: 'Agency'}, {text: 'Review'}, {text: 'State'}],
-               rows: kase.returns.map((r) => [c.link(`Return ${r.review_id}`, `#/reviews/${r.review_id}`), r.agency,
+      c.table({caption: 'Returns of each agency',
+               cols: [{text: 'Return'}, {text: 'Agency'}, {text: 'Review'}, {text: 'State'}],
+               rows: kase.returns.map((r) => [c.link(`Return ${r.review_id}`, `#/reviews/${r.review_id}`),
+                                              r.agency,
                                               r.slot === 1 ? 'Primary' : 'Second review', stateTag(r.state)])}),
 
       c.h2('1. Multi-agency discussion'),
-      c.p('Recorded once every return of the case is accepted. Recording it again before moderation replaces it.'),
+      c.p('Recorded once every return of the case is accepted. Recording it again before moderation ' +
+          'replaces it.'),
       state === 'open' || state === 'discussed'
         ? [waiting.length
-            ? c.warningText(`Not every return is accepted yet: ${waiting.map((r) => `return ${r.review_id} (${r.agency}) is ${c.words(r.state).toLowerCase()}`).join('; ')}. The service will refuse the discussion until they are.`)
+            ? c.warningText(`Not every return is accepted yet: ${waiting.map((r) =>
+              `return ${r.review_id} (${r.agency}) is ${c.words(r.state).toLowerCase()}`).join('; ')}. ` +
+              'The service will refuse the discussion until they are.')
             : null,
            discussionForm(kase, collation.stages, agencies)]
         : c.insetText('The discussion is recorded and the case is moderated, so it can no longer change.'),
 
       c.h2('2. Moderation'),
-      c.p('Once the case is discussed, moderation settles the grades of each primary return. Grades not listed ' +
-          'stand as the auditor gave them; a changed grade needs a rationale. Moderating again starts from the ' +
-          'auditors\' grades, so the list keeps the changes made last time.'),
+      c.p('Once the case is discussed, moderation settles the grades of each primary return. Grades not ' +
+          'listed stand as the auditor gave them; a changed grade needs a rationale. Moderating again ' +
+          'starts from the auditors\' grades, so the list keeps the changes made last time.'),
       state === 'discussed' || state === 'moderated'
         ? moderationForm(kase, collation.stages, details)
         : c.insetText(state === 'locked' ? 'The case is locked.' : 'Record the discussion first.'),
 
       c.h2('3. Lock'),
-      c.p('Once the case is moderated, locking it fixes the case and every one of its returns: nothing about them changes afterwards.'),
+      c.p('Once the case is moderated, locking it fixes the case and every one of its returns: nothing ' +
+          'about them changes afterwards.'),
       state === 'moderated'
         ? [c.warningText('Locking cannot be undone.'),
-           c.button('Lock the case and its returns', {warning: true,
-                                                       onclick: () => act(`/cases/${id}/lock`, () => `Case ${id} locked with its returns`)})]
+           c.button('Lock the case and its returns', {
+             warning: true,
+             onclick: () => act(`/cases/${id}/lock`, () => `Case ${id} locked with its returns`),
+           })]
         : c.insetText(state === 'locked' ? 'The case is locked with its returns.' : 'Moderate the case first.'),
     ];
   },
@@ -255,6 +277,7 @@ route('/audits/:id/collation', {
   roles: QA,
   async render({id}) {
     const col = await api.get(`/audits/${id}/collation`);
+    const agreement = col.overall_agreement;
     const byGrade = new Map();
     for (const g of col.grades) byGrade.set(g.grade, (byGrade.get(g.grade) || 0) + g.count);
     // Grades in scale order (best first), then not applicable, then any other code counted.
@@ -265,30 +288,40 @@ route('/audits/:id/collation', {
     return [
       c.backLink(`#/audits/${id}`, `Back to audit ${id}`),
       c.heading('Collation dashboard', {caption: `Audit ${id}: ${col.title}`}),
-      c.p(`${col.returns_counted} returns counted (accepted or locked primary returns); ${col.grades_moderated} grades ` +
-          `moderated, ${col.grades_changed_by_moderation} changed by moderation. Counts only: no case content.`),
-      figure('Cases by state', Object.entries(col.cases_by_state).map(([k, v]) => [c.words(k), v]), {label: 'State', value: 'Cases'}),
-      figure('Returns by state', Object.entries(col.returns_by_state).map(([k, v]) => [c.words(k), v]), {label: 'State', value: 'Returns'}),
-      figure('Final grades, every stage and agency', unique.map((g) => [c.words(g), byGrade.get(g)]), {label: 'Grade', value: 'Grades'}),
+      c.p(`${col.returns_counted} returns counted (accepted or locked primary returns); ` +
+          `${col.grades_moderated} grades moderated, ${col.grades_changed_by_moderation} changed by ` +
+          'moderation. Counts only: no case content.'),
+      figure('Cases by state', Object.entries(col.cases_by_state).map(([k, v]) => [c.words(k), v]),
+             {label: 'State', value: 'Cases'}),
+      figure('Returns by state', Object.entries(col.returns_by_state).map(([k, v]) => [c.words(k), v]),
+             {label: 'State', value: 'Returns'}),
+      figure('Final grades, every stage and agency', unique.map((g) => [c.words(g), byGrade.get(g)]),
+             {label: 'Grade', value: 'Grades'}),
       c.table({caption: 'Final grades by stage', empty: 'No returns counted yet.',
                cols: [{text: 'Stage'}, ...unique.map((g) => ({text: c.words(g), numeric: true}))],
                rows: unique.length ? stageRows : []}),
       figure('Flags of the sampled children by rule',
-             col.flags.map((f) => [f.rule, f.open + f.confirmed + f.dismissed]), {label: 'Rule', value: 'Flags'}),
+             col.flags.map((f) => [f.rule, f.open + f.confirmed + f.dismissed]),
+             {label: 'Rule', value: 'Flags'}),
       c.table({caption: 'Flags by rule and status', empty: 'No flags.',
                cols: [{text: 'Rule'}, {text: 'Open', numeric: true}, {text: 'Confirmed', numeric: true},
                       {text: 'Dismissed', numeric: true}],
                rows: col.flags.map((f) => [f.rule, String(f.open), String(f.confirmed), String(f.dismissed)])}),
-      figure('Themes', Object.entries(col.themes).map(([k, v]) => [k, v]), {label: 'Theme', value: 'Answers and discussions'}),
+      figure('Themes', Object.entries(col.themes), {label: 'Theme', value: 'Answers and discussions'}),
       c.h2('Actions'),
       c.table({caption: 'Actions by owner', empty: 'No actions.',
                cols: [{text: 'Owner'}, {text: 'By status'}, {text: 'Overdue', numeric: true}],
-               rows: col.actions.map((a) => [a.owner, Object.entries(a.by_status || {}).map(([k, v]) => `${c.words(k)} ${v}`).join(', '),
+               rows: col.actions.map((a) => [a.owner,
+                                             Object.entries(a.by_status || {})
+                                               .map(([k, v]) => `${c.words(k)} ${v}`).join(', '),
                                              String(a.overdue)])}),
-      col.dual_review ? [c.h2('Agreement between reviewers'),
+      agreement && col.dual_review ? [c.h2('Agreement between reviewers'),
                          c.summaryList([['Pairs', String(col.overall_agreement.pairs)],
-                                        ['Agreement', col.overall_agreement.percent === null ? 'Undefined' : `${col.overall_agreement.percent}%`],
-                                        ['Cohen\'s kappa', col.overall_agreement.kappa === null ? 'Undefined' : String(col.overall_agreement.kappa)]])] : null,
+                                        ['Agreement', agreement.percent === null ? 'Undefined'
+                                                                                 : `${agreement.percent}%`],
+                                        ['Cohen\'s kappa', agreement.kappa === null ? 'Undefined'
+                                                                                   : String(agreement.kappa)]])]
+        : null,
     ];
   },
 });
@@ -300,8 +333,10 @@ function addActionForm(audits, agencies, auditId) {
   const audit = c.select({label: 'Audit', name: 'audit', value: auditId,
                           options: audits.map((a) => ({value: String(a.id), text: `${a.id}: ${a.title}`}))});
   const owner = c.select({label: 'Owner agency', name: 'owner',
-                          options: [{value: '', text: 'Choose an agency'}, ...agencies.map((a) => ({value: a.code, text: `${a.name} (${a.code})`}))]});
-  const kase = c.input({label: 'Case number (optional)', name: 'case', width: 4, hint: 'Leave empty for an action for the whole audit'});
+                          options: [{value: '', text: 'Choose an agency'},
+                                    ...agencies.map((a) => ({value: a.code, text: `${a.name} (${a.code})`}))]});
+  const kase = c.input({label: 'Case number (optional)', name: 'case', width: 4,
+                        hint: 'Leave empty for an action for the whole audit'});
   const due = c.dateInput({legend: 'Due date (optional)', name: 'due', hint: 'For example 31 3 2027'});
   const description = c.textarea({label: 'What is to be done', name: 'description', rows: 3,
                                   hint: 'Sealed at rest. Auditors of the owner agency see it.'});
@@ -311,7 +346,8 @@ function addActionForm(audits, agencies, auditId) {
     const errors = [];
     for (const [field, ok, text] of [
       [owner, owner.control.value, 'Choose the owner agency'],
-      [kase, !kase.control.value.trim() || /^\d+$/.test(kase.control.value.trim()), 'Enter the case number as a whole number'],
+      [kase, !kase.control.value.trim() || /^\d+$/.test(kase.control.value.trim()),
+       'Enter the case number as a whole number'],
       [due, due.value !== null, 'The due date must be a real date'],
       [description, description.control.value.trim(), 'Enter what is to be done'],
     ]) {
@@ -357,13 +393,16 @@ route('/actions', {
     return [
       c.takeFlash(),
       c.heading('Actions', {caption: audit ? `Audit ${audit}` : 'Every audit'}),
-      c.p('What the audits\' findings ask agencies to do. An action is overdue when its due date has passed and it is open or in progress.'),
+      c.p('What the audits\' findings ask agencies to do. An action is overdue when its due date has passed ' +
+          'and it is open or in progress.'),
       c.table({caption: 'Actions', empty: 'No actions yet.',
                cols: [{text: 'Action'}, {text: 'Audit'}, {text: 'Case'}, {text: 'Owner'}, {text: 'Due'},
                       {text: 'Status'}, {text: 'What is to be done'}, {text: 'Change status'}],
-               rows: actions.map((a) => [String(a.id), String(a.audit), a.case ? c.link(`Case ${a.case}`, `#/cases/${a.case}`) : 'Whole audit',
+               rows: actions.map((a) => [String(a.id), String(a.audit),
+                                         a.case ? c.link(`Case ${a.case}`, `#/cases/${a.case}`) : 'Whole audit',
                                          a.owner, a.due || 'None',
-                                         [c.tag(c.words(a.status), actionColour[a.status]), a.overdue ? [' ', c.tag('Overdue', 'red')] : null],
+                                         [c.tag(c.words(a.status), actionColour[a.status]),
+                                          a.overdue ? [' ', c.tag('Overdue', 'red')] : null],
                                          a.description, statusForm(a)])}),
       audits.length ? [c.h2('Add an action'), addActionForm(audits, agencies, audit)] : null,
     ];
@@ -379,19 +418,27 @@ route('/concerns', {
     return [
       c.takeFlash(),
       c.heading('Live safeguarding concerns'),
-      c.warningText('pathaudit records and escalates; it does not act. Make sure each concern has been referred under the agency\'s safeguarding procedure today.'),
-      c.p(everything ? c.link('Show open concerns only', '#/concerns') : c.link('Show acknowledged concerns too', '#/concerns?all=true')),
+      c.warningText('pathaudit records and escalates; it does not act. Make sure each concern has been ' +
+                    'referred under the agency\'s safeguarding procedure today.'),
+      c.p(everything ? c.link('Show open concerns only', '#/concerns')
+                     : c.link('Show acknowledged concerns too', '#/concerns?all=true')),
       c.table({caption: everything ? 'Every concern' : 'Open concerns', empty: 'No open concerns.',
-               cols: [{text: 'Concern'}, {text: 'Raised'}, {text: 'Case'}, {text: 'Agency'}, {text: 'Description'},
-                      {text: 'Status'}, {text: 'Action'}],
-               rows: concerns.map((k) => [String(k.id), `${k.raised_at} by ${k.raised_by}`,
-                                          c.link(`Case ${k.case}`, `#/cases/${k.case}`), k.agency, k.description,
-                                          k.status === 'open' ? c.tag('Open', 'red')
-                                            : [c.tag('Acknowledged', 'green'), ` by ${k.acknowledged_by} at ${k.acknowledged_at}`],
-                                          k.status === 'open'
-                                            ? c.button(`Acknowledge concern ${k.id}`, {secondary: true, onclick: () => act(
-                                              `/concerns/${k.id}/acknowledge`, () => `Concern ${k.id} acknowledged`)})
-                                            : ''])}),
+               cols: [{text: 'Concern'}, {text: 'Raised'}, {text: 'Case'}, {text: 'Agency'},
+                      {text: 'Description'}, {text: 'Status'}, {text: 'Action'}],
+               rows: concerns.map((k) => [
+                 String(k.id), `${k.raised_at} by ${k.raised_by}`,
+                 c.link(`Case ${k.case}`, `#/cases/${k.case}`),
+                 k.agency, k.description,
+                 k.status === 'open'
+                   ? c.tag('Open', 'red')
+                   : [c.tag('Acknowledged', 'green'), ` by ${k.acknowledged_by} at ${k.acknowledged_at}`],
+                 k.status === 'open'
+                   ? c.button(`Acknowledge concern ${k.id}`, {
+                     secondary: true,
+                     onclick: () => act(`/concerns/${k.id}/acknowledge`, () => `Concern ${k.id} acknowledged`),
+                   })
+                   : '',
+               ])}),
     ];
   },
 });

@@ -28,7 +28,8 @@ async function download(item, button) {
     a.remove();
     // The browser has taken the file by the time the click returns; the URL is not needed after.
     setTimeout(() => URL.revokeObjectURL(url), 1000);
-    c.flash(`Export ${item.id} downloaded as ${name}. It has been removed from the service: keep the file safe.`);
+    c.flash(`Export ${item.id} downloaded as ${name}. It has been removed from the service: keep the ` +
+            'file safe.');
     refresh();
   } catch (err) {
     button.disabled = false;
@@ -37,29 +38,34 @@ async function download(item, button) {
 }
 
 function list(items, board) {
-  return c.table({caption: board ? 'Board workbooks waiting for you' : 'Your exports waiting to be downloaded',
-                  empty: 'No exports are waiting.',
-                  cols: [{text: 'Export'}, {text: 'Audit'}, {text: 'Kind'}, {text: 'Made'}, {text: 'Available until'},
-                         {text: 'SHA-256'}, {text: 'Download'}],
-                  rows: items.map((x) => {
-                    const b = c.button(`Download export ${x.id}`, {secondary: true});
-                    b.addEventListener('click', () => download(x, b));
-                    return [String(x.id), String(x.audit), kinds[x.kind] || x.kind, x.created_at, x.expires_at,
-                            h('span', {class: 'app-hash', text: x.sha256}), b];
-                  })});
+  return c.table({
+    caption: board ? 'Board workbooks waiting for you' : 'Your exports waiting to be downloaded',
+    empty: 'No exports are waiting.',
+    cols: [{text: 'Export'}, {text: 'Audit'}, {text: 'Kind'}, {text: 'Made'}, {text: 'Available until'},
+           {text: 'SHA-256'}, {text: 'Download'}],
+    rows: items.map((x) => {
+      const b = c.button(`Download export ${x.id}`, {secondary: true});
+      b.addEventListener('click', () => download(x, b));
+      return [String(x.id), String(x.audit), kinds[x.kind] || x.kind, x.created_at, x.expires_at,
+              h('span', {class: 'app-hash', text: x.sha256}), b];
+    }),
+  });
 }
 
 function requestForm(audits, auditId) {
   const audit = c.select({label: 'Audit', name: 'audit', value: auditId,
                           options: audits.map((a) => ({value: String(a.id), text: `${a.id}: ${a.title}`}))});
-  const kind = c.radios({legend: 'What to export', name: 'kind', value: 'board',
-                         items: [{value: 'board', text: kinds.board, hint: 'For the partnership board: disclosure controlled, board-safe learning only'},
-                                 {value: 'detail', text: kinds.detail, hint: 'Case data for QA leads only'},
-                                 {value: 'csv', text: kinds.csv, hint: 'One row per return, case data for QA leads only'}]});
-  const profile = c.radios({legend: 'Disclosure control of a board workbook', name: 'profile', value: 'dfe', inline: true,
-                            items: [{value: 'dfe', text: 'DfE'}, {value: 'nhs', text: 'NHS'}]});
+  const kind = c.radios({legend: 'What to export', name: 'kind', value: 'board', items: [
+    {value: 'board', text: kinds.board,
+     hint: 'For the partnership board: disclosure controlled, board-safe learning only'},
+    {value: 'detail', text: kinds.detail, hint: 'Case data for QA leads only'},
+    {value: 'csv', text: kinds.csv, hint: 'One row per return, case data for QA leads only'},
+  ]});
+  const profile = c.radios({legend: 'Disclosure control of a board workbook', name: 'profile', value: 'dfe',
+                            inline: true, items: [{value: 'dfe', text: 'DfE'}, {value: 'nhs', text: 'NHS'}]});
   const reason = c.textarea({label: 'Reason for the export', name: 'reason', rows: 2,
-                             hint: 'Recorded, and printed on a board workbook\'s cover. Never case details. At most 500 characters.'});
+                             hint: 'Recorded, and printed on a board workbook\'s cover. Never case details. ' +
+                                   'At most 500 characters.'});
   const fields = {audit, kind, profile, reason};
   return h('form', {novalidate: true, onsubmit: async (e) => {
     e.preventDefault();
@@ -74,7 +80,8 @@ function requestForm(audits, auditId) {
     if (kind.value === 'board') body.profile = profile.value;
     try {
       const made = await api.post('/exports', body);
-      c.flash(`Export ${made.id} made (${kinds[made.kind]}, ${made.rows} rows). It waits until ${made.expires_at} to be downloaded once.`);
+      c.flash(`Export ${made.id} made (${kinds[made.kind]}, ${made.rows} rows). It waits until ` +
+              `${made.expires_at} to be downloaded once.`);
       refresh();
     } catch (err) {
       c.showProblem(main(), err, fields);
@@ -90,17 +97,20 @@ route('/exports', {
     const waiting = await api.all('/exports');
     if (board)
       return [c.takeFlash(), c.heading('Exports'),
-              c.p('Board workbooks made for you by the QA lead. Each can be downloaded once: keep the file safe, ' +
-                  'and read it with the board member\'s guide.'),
-              c.p('The SHA-256 is the file\'s fingerprint: the guide says how to check the file you have is the one that was made.'),
+              c.p('Board workbooks made for you by the QA lead. Each can be downloaded once: keep the file ' +
+                  'safe, and read it with the board member\'s guide.'),
+              c.p('The SHA-256 is the file\'s fingerprint: the guide says how to check that the file you ' +
+                  'have is the one that was made.'),
               list(waiting, true)];
     const audits = await api.all('/audits');
     return [
       c.takeFlash(),
       c.heading('Exports'),
-      c.p('Every export needs a reason and is recorded in the audit log. The file waits for 24 hours and can be downloaded once.'),
+      c.p('Every export needs a reason and is recorded in the audit log. The file waits for 24 hours and can ' +
+          'be downloaded once.'),
       list(waiting, false),
-      audits.length ? [c.h2('Make an export'), requestForm(audits, query.get('audit') || '')] : c.p('No audits yet.'),
+      audits.length ? [c.h2('Make an export'), requestForm(audits, query.get('audit') || '')]
+                    : c.p('No audits yet.'),
     ];
   },
 });
