@@ -371,6 +371,8 @@ function addActionForm(audits, agencies, auditId) {
 function statusForm(action) {
   const status = c.select({label: `New status of action ${action.id}`, name: 'status', value: action.status,
                            options: actionStatuses.map((s) => ({value: s, text: c.words(s)}))});
+  // The column's heading says what the control is; the label stays for assistive technology.
+  status.el.querySelector('label').classList.add('govuk-visually-hidden');
   return h('form', {novalidate: true, class: 'app-inline-form', onsubmit: async (e) => {
     e.preventDefault();
     try {
@@ -393,9 +395,10 @@ route('/actions', {
     return [
       c.takeFlash(),
       c.heading('Actions', {caption: audit ? `Audit ${audit}` : 'Every audit'}),
+      audit ? c.p(c.link('Show the actions of every audit', '#/actions')) : null,
       c.p('What the audits\' findings ask agencies to do. An action is overdue when its due date has passed ' +
           'and it is open or in progress.'),
-      c.table({caption: 'Actions', empty: 'No actions yet.',
+      c.table({caption: audit ? `Actions of audit ${audit}` : 'Actions of every audit', empty: 'No actions yet.',
                cols: [{text: 'Action'}, {text: 'Audit'}, {text: 'Case'}, {text: 'Owner'}, {text: 'Due'},
                       {text: 'Status'}, {text: 'What is to be done'}, {text: 'Change status'}],
                rows: actions.map((a) => [String(a.id), String(a.audit),
