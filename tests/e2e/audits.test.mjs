@@ -26,7 +26,7 @@ after(async () => {
 test('the QA lead creates an audit, with errors shown for what is missing', async () => {
   await e2e.screen(page, 'Audits');
   await page.getByText('No audits yet.').waitFor();
-  await page.getByRole('button', {name: 'Create an audit'}).click();
+  await page.getByRole('link', {name: 'Create an audit'}).click();
   await e2e.screen(page, 'Create an audit');
   await page.getByRole('button', {name: 'Create audit'}).click();
   const summary = page.locator('.govuk-error-summary');
