@@ -178,3 +178,33 @@ export async function check(page, name) {
   await shot(page, name);
   await axe(page, name);
 }
+
+// ---- audits, casework and exports (ui-b)
+
+// The audit of http_support.h's ReviewAudit made with the CLI: audit 1 over the whole synthetic
+// period, a sample of 4 with 2 flagged children drawn first, assigned to the QA lead `qa`.
+export function reviewAudit(partnership) {
+  partnership.run(['audit', 'create', '--title', 'Casework audit', '--template', 'csa-response-pathway',
+                   '--period-start', '2022-01-01', '--period-end', '2027-12-31']);
+  partnership.run(['sample', '--audit', '1', '--size', '4', '--seed', '3', '--include-flagged', '2']);
+  partnership.run(['assign', '--audit', '1', '--qa-lead', 'qa']);
+}
+
+// Completes, submits and accepts every return of a case through the CLI as its auditor and the QA
+// lead (answers from scripts/demo-answers over the return's form), so casework can start.
+export function acceptCase(partnership, caseId) {
+  const returns = partnership.json(['review', 'list', '--case', String(caseId)]);
+  for (const r of returns) {
+    const form = partnership.run(['review', 'form', r.id, '--as', r.auditor, '--format', 'json']).stdout;
+    const fill = spawnSync('/usr/bin/python3', [path.join(root, 'scripts/demo-answers')],
+                           {input: form, encoding: 'utf8'});
+    if (fill.status !== 0) throw new Error(`demo-answers failed: ${fill.stderr}`);
+    partnership.run(['review', 'answer', r.id, '--file', '-', '--as', r.auditor], {input: fill.stdout});
+    partnership.run(['review', 'submit', r.id, '--as', r.auditor]);
+    partnership.run(['review', 'accept', r.id, '--as', 'qa']);
+  }
+  return returns;
+}
+
+// The value of one `field` of a CLI field/value listing (`audit show`, `review case`).
+export const field = (rows, name) => (rows.find((r) => r.field === name) || {}).value;

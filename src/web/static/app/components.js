@@ -252,3 +252,160 @@ export function pagination(page, hrefFor) {
                                               href: hrefFor(offset + limit), rel: 'next'},
                                         h('span', {class: 'govuk-pagination__link-title', text: 'Next'}))) : null);
 }
+
+// ---- audits, casework and exports components (ui-b)
+import {svg} from './dom.js';  // import declarations are hoisted: this one keeps to this section
+
+// A GOV.UK date input: day, month and year fields in a fieldset with a legend. `value` is
+// 'YYYY-MM-DD', '' when all three are empty, or null when they do not make a date; `id` is the
+// day field's, so an error summary link lands on the first field.
+export function dateInput({legend, name, id = uid(name), hint: hintText, value = '',
+                           legendSize = 's'}) {
+  const [y, m, d] = value ? value.split('-') : ['', '', ''];
+  const hintId = hintText ? `${id}-hint` : null;
+  const errorId = `${id}-error`;
+  const error = h('p', {class: 'govuk-error-message', id: errorId, hidden: true});
+  const part = (key, label, v, width) => {
+    const control = h('input', {class: `govuk-input govuk-date-input__input govuk-input--width-${width}`,
+                                id: `${id}-${key}`, name: `${name}-${key}`, type: 'text',
+                                inputmode: 'numeric', value: v});
+    return {control, el: h('div', {class: 'govuk-date-input__item'},
+                           h('div', {class: 'govuk-form-group'},
+                             h('label', {class: 'govuk-label govuk-date-input__label',
+                                         for: `${id}-${key}`, text: label}), control))};
+  };
+  const day = part('day', 'Day', d, 2);
+  const month = part('month', 'Month', m, 2);
+  const year = part('year', 'Year', y, 4);
+  const fieldset = h('fieldset', {class: 'govuk-fieldset', role: 'group', 'aria-describedby': hintId},
+                     h('legend', {class: `govuk-fieldset__legend govuk-fieldset__legend--${legendSize}`,
+                                  text: legend}),
+                     hintText ? h('div', {class: 'govuk-hint', id: hintId, text: hintText}) : null,
+                     error,
+                     h('div', {class: 'govuk-date-input', id}, day.el, month.el, year.el));
+  const group = h('div', {class: 'govuk-form-group'}, fieldset);
+  const controls = [day.control, month.control, year.control];
+  return {
+    el: group, id: `${id}-day`,
+    get value() {
+      const [dd, mm, yy] = controls.map((c) => c.value.trim());
+      if (!dd && !mm && !yy) return '';
+      if (!/^\d{1,2}$/.test(dd) || !/^\d{1,2}$/.test(mm) || !/^\d{4}$/.test(yy)) return null;
+      const iso = `${yy}-${mm.padStart(2, '0')}-${dd.padStart(2, '0')}`;
+      const date = new Date(`${iso}T00:00:00Z`);
+      return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === iso ? iso : null;
+    },
+    setError(message) {
+      clear(error);
+      error.hidden = !message;
+      group.classList.toggle('govuk-form-group--error', Boolean(message));
+      controls.forEach((c) => c.classList.toggle('govuk-input--error', Boolean(message)));
+      const described = [hintId, message ? errorId : null].filter(Boolean).join(' ');
+      if (described) fieldset.setAttribute('aria-describedby', described);
+      else fieldset.removeAttribute('aria-describedby');
+      if (message) error.append(h('span', {class: 'govuk-visually-hidden', text: 'Error: '}),
+                                message);
+    },
+  };
+}
+
+// Checkboxes in a fieldset with a legend. items: [{value, text, hint}]; `values` the checked ones.
+export function checkboxes({legend, name, id = uid(name), hint: hintText, items, values = [],
+                            legendSize = 's', small}) {
+  const hintId = hintText ? `${id}-hint` : null;
+  const errorId = `${id}-error`;
+  const error = h('p', {class: 'govuk-error-message', id: errorId, hidden: true});
+  const inputs = [];
+  const list = h('div', {class: `govuk-checkboxes${small ? ' govuk-checkboxes--small' : ''}`,
+                         'data-module': 'govuk-checkboxes'},
+                 items.map((item, i) => {
+                   const cid = i === 0 ? id : `${id}-${i + 1}`;
+                   const box = h('input', {class: 'govuk-checkboxes__input', id: cid, name,
+                                           type: 'checkbox', value: item.value,
+                                           checked: values.includes(item.value)});
+                   inputs.push(box);
+                   return h('div', {class: 'govuk-checkboxes__item'}, box,
+                            h('label', {class: 'govuk-label govuk-checkboxes__label', for: cid,
+                                        text: item.text}));
+                 }));
+  const fieldset = h('fieldset', {class: 'govuk-fieldset', 'aria-describedby': hintId},
+                     h('legend', {class: `govuk-fieldset__legend govuk-fieldset__legend--${legendSize}`,
+                                  text: legend}),
+                     hintText ? h('div', {class: 'govuk-hint', id: hintId, text: hintText}) : null,
+                     error, list);
+  const group = h('div', {class: 'govuk-form-group'}, fieldset);
+  return {
+    el: group, id, inputs,
+    get values() {
+      return inputs.filter((b) => b.checked).map((b) => b.value);
+    },
+    setError(message) {
+      clear(error);
+      error.hidden = !message;
+      group.classList.toggle('govuk-form-group--error', Boolean(message));
+      const described = [hintId, message ? errorId : null].filter(Boolean).join(' ');
+      if (described) fieldset.setAttribute('aria-describedby', described);
+      else fieldset.removeAttribute('aria-describedby');
+      if (message) error.append(h('span', {class: 'govuk-visually-hidden', text: 'Error: '}),
+                                message);
+    },
+  };
+}
+
+// A horizontal SVG bar chart with the figures as text beside each bar. The chart is one image to
+// assistive technology (role="img", aria-label summarising every bar); the table that screens put
+// after it is the accessible equivalent. bars: [{label, value}].
+export function barChart({title, bars}) {
+  const rowHeight = 28;
+  const labelWidth = 220;
+  const plotWidth = 420;
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const height = Math.max(1, bars.length) * rowHeight + 8;
+  const summary = `${title}: ${bars.map((b) => `${b.label} ${b.value}`).join(', ') || 'none'}`;
+  return h('figure', {class: 'app-chart'},
+           svg('svg', {role: 'img', 'aria-label': summary,
+                       viewBox: `0 0 ${labelWidth + plotWidth + 60} ${height}`,
+                       width: '100%', class: 'app-chart__svg', focusable: 'false'},
+               bars.map((b, i) => {
+                 const y = i * rowHeight + 4;
+                 const w = Math.round((b.value / max) * plotWidth);
+                 return svg('g', {'aria-hidden': 'true'},
+                            svg('text', {x: labelWidth - 8, y: y + 17, 'text-anchor': 'end',
+                                         class: 'app-chart__label'}, b.label),
+                            svg('rect', {x: labelWidth, y, width: Math.max(w, b.value ? 2 : 0),
+                                         height: rowHeight - 8, class: 'app-chart__bar'}),
+                            svg('text', {x: labelWidth + w + 6, y: y + 17,
+                                         class: 'app-chart__value'}, String(b.value)));
+               })),
+           h('figcaption', {class: 'govuk-body-s', text: `${title} (the table below has the same figures)`}));
+}
+
+// One message carried across a re-render: a screen sets it before refresh() after a change, and
+// shows it as a success notification above the re-read state.
+let flashMessage = null;
+export function flash(text) {
+  flashMessage = text;
+}
+export function takeFlash() {
+  const text = flashMessage;
+  flashMessage = null;
+  return text ? focusedBanner(notification(text, {success: true})) : null;
+}
+
+// The banner takes focus once the screen is drawn: the button that made the change may be gone
+// from the new state, and focus would otherwise fall back to the page (GOV.UK success banners).
+export function focusedBanner(banner) {
+  banner.setAttribute('tabindex', '-1');
+  const focus = () => {
+    if (banner.isConnected) banner.focus();
+  };
+  document.addEventListener('pathaudit:rendered', focus, {once: true});
+  if (banner.isConnected) focus();
+  return banner;
+}
+
+// Grade codes shown as words ('requires_improvement' -> 'Requires improvement').
+export const words = (code) => {
+  const s = String(code ?? '').replace(/_/g, ' ');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+};
