@@ -362,10 +362,15 @@ void Server::start() {
           new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
       tls->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
       tls->preferServerCiphers();
-      socket = std::make_unique<Poco::Net::SecureServerSocket>(address, 64, tls);
+      socket = std::make_unique<Poco::Net::SecureServerSocket>(tls);
     } else {
-      socket = std::make_unique<Poco::Net::ServerSocket>(address, 64);
+      socket = std::make_unique<Poco::Net::ServerSocket>();
     }
+    // Poco's binding constructors set SO_REUSEPORT as well as SO_REUSEADDR: a second `serve` on
+    // the same port would then start too and take a share of the connections at random. Only
+    // SO_REUSEADDR (a restart need not wait for TIME_WAIT), so the second one fails instead.
+    socket->bind(address, true, false);
+    socket->listen(64);
   } catch (const Poco::Net::SSLException& e) {
     throw core::ValidationError("cannot use the TLS certificate " + options_.cert_file +
                                 " and key " + options_.key_file + " (" + e.message() + ")");

@@ -225,6 +225,22 @@ TEST_CASE("plain HTTP only when asked and only on loopback", "[http]") {
   CHECK(s.stop() == 0);
 }
 
+TEST_CASE("a second serve on a port in use fails instead of sharing it", "[http]") {
+  Accounts a;
+  Server s(a.data());
+  // With SO_REUSEPORT the second would start and serve half the connections: `timeout` would
+  // then stop it after 10 s (status 124) instead of it failing at once.
+  const auto r =
+      run({"/bin/sh", "-c",
+           "timeout 10 " + shell_quote(PATHAUDIT_BINARY) + " serve --data-dir " +
+               shell_quote(a.data()) + " --listen 127.0.0.1:" + std::to_string(s.port())});
+  CHECK(r.status == 65);
+  CHECK_THAT(r.err, Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(s.port())));
+  Client c(s.port(), a.cert());
+  CHECK(c.call("GET", "/healthz").status == 200);
+  CHECK(s.stop() == 0);
+}
+
 TEST_CASE("SIGTERM lets the request in flight finish, then exits 0", "[http]") {
   Accounts a;
   Server s(a.data());
