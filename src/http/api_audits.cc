@@ -91,6 +91,15 @@ Response audit_detail(service::Context& ctx, Request& req) {
     s->set("method", v.sample_method);
     s->set("population_hash", v.population_hash);
     s->set("sampled_at", v.sampled_at);
+    Poco::JSON::Array::Ptr cases = new Poco::JSON::Array;
+    for (const auto& c : v.cases) {
+      Object::Ptr item = new Object;
+      item->set("id", c.case_id);
+      item->set("child_key", c.child_key);
+      item->set("stratum", c.stratum);
+      cases->add(item);
+    }
+    s->set("cases", cases);
     o.set("sample", s);
   } else {
     o.set("sample", Poco::Dynamic::Var());

@@ -393,6 +393,16 @@ AuditOverview audit_overview(Context& ctx, const Principal& who, std::int64_t id
            "FROM assignments a JOIN sample_cases c ON c.id = a.sample_case_id "
            "WHERE c.sample_id = ?",
           into(o.returns), into(o.unassigned_returns), into(o.discussions), use(sample_id), now;
+      Poco::Data::Statement cases(s);
+      cases << "SELECT c.id, ch.display_key, coalesce(c.stratum, '') FROM sample_cases c "
+               "JOIN children ch ON ch.id = c.child_id WHERE c.sample_id = ? "
+               "ORDER BY ch.display_key",
+          use(sample_id);
+      cases.execute();
+      Poco::Data::RecordSet rows(cases);
+      for (bool more = rows.moveFirst(); more; more = rows.moveNext())
+        o.cases.push_back({rows[0].convert<std::int64_t>(), rows[1].convert<std::string>(),
+                           rows[2].convert<std::string>()});
     }
     return o;
   });

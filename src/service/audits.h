@@ -121,7 +121,15 @@ std::string age_band(std::optional<int> age_years);
 // True when any of the events carries a sexual-abuse code: SAB, 19A, 19B, 19C or 11A.
 bool has_sexual_abuse_code(const std::vector<core::Event>& events);
 
-// Counts shown by `audit show`.
+// A case of the audit's current sample: its id (as in `GET /cases/{id}`), the child's display key
+// and the stratum it was drawn from ("" for a simple random sample).
+struct SampleCaseSummary {
+  std::int64_t case_id = 0;
+  std::string child_key;
+  std::string stratum;
+};
+
+// Counts shown by `audit show`, and the current sample's cases.
 struct AuditOverview {
   AuditRecord audit;
   std::int64_t population = 0;
@@ -134,6 +142,7 @@ struct AuditOverview {
   std::int64_t returns = 0;
   std::int64_t unassigned_returns = 0;
   std::int64_t discussions = 0;
+  std::vector<SampleCaseSummary> cases;  // by child key; empty without a sample
 };
 
 // ForbiddenError unless `who` is a QA lead (or the operator); NotFoundError for an unknown id.

@@ -249,6 +249,21 @@ TEST_CASE("audit set-up over HTTP: import, create, sample, assign, read back wit
   for (std::size_t i = 0; i < reviews->size(); ++i)
     reviewed.insert(field(reviews, i, "child_key"));
   CHECK(sampled == reviewed);
+  // The audit lists its sample's cases again, by case id, for a page reloaded after the draw.
+  r = c.call("GET", base, "", bearer(qa));
+  REQUIRE(r.status == 200);
+  const auto listed = r.json()->getObject("sample")->getArray("cases");
+  REQUIRE(listed->size() == 4);
+  std::set<std::string> listed_keys;
+  for (std::size_t i = 0; i < listed->size(); ++i) {
+    const auto item = listed->getObject(static_cast<unsigned>(i));
+    listed_keys.insert(item->getValue<std::string>("child_key"));
+    Reply one = c.call("GET", "/api/v1/cases/" + item->get("id").toString(), "", bearer(qa));
+    REQUIRE(one.status == 200);
+    CHECK(one.json()->getValue<std::string>("child_key") ==
+          item->getValue<std::string>("child_key"));
+  }
+  CHECK(listed_keys == sampled);
   auto show = p.cli({"audit", "show", std::to_string(audit_id)});
   CHECK(show.status == 0);
   CHECK_THAT(show.out, Catch::Contains(sample->getValue<std::string>("population_hash")));
