@@ -1,7 +1,8 @@
 // The QA lead's audit screens: the audits, creating one, one audit with its sample, assignment
 // and returns, uploading the agencies' extracts, and the flags overview (docs/qa-lead-guide.md,
 // "In the browser"). Module state: the last sample drawn and assignment made per audit, because
-// the API gives the sampled cases and the assignment summary only in the answer to the change.
+// the API gives whether a drawn child is flagged and the assignment summary only in the answer to
+// the change (the sample's cases themselves come with the audit).
 import {h, frag} from '../dom.js';
 import * as c from '../components.js';
 import * as api from '../api.js';
@@ -16,6 +17,18 @@ const lastDraw = new Map();
 const lastAssign = new Map();
 
 const main = () => document.getElementById('main-content');
+
+// The current sample's children; whether each was drawn as flagged is known only just after the draw.
+function sampleTable(sample, draw) {
+  const flagged = draw ? new Map(draw.cases.map((k) => [k.child_key, k.flagged])) : null;
+  return c.table({caption: `Sample ${sample.id}: the children drawn`,
+                  cols: [{text: 'Case'}, {text: 'Child'}, {text: 'Stratum'}, flagged ? {text: 'Flagged'} : null]
+                    .filter(Boolean),
+                  rows: sample.cases.map((k) => [c.link(`Case ${k.id}`, `#/cases/${k.id}`), k.child_key,
+                                                 k.stratum || 'None (simple random sample)',
+                                                 flagged ? (flagged.get(k.child_key) ? 'Yes' : 'No') : null]
+                    .filter((x) => x !== null))});
+}
 
 const stateColour = {assigned: 'grey', in_progress: 'blue', submitted: 'purple', returned: 'orange',
                      resubmitted: 'purple', accepted: 'green', locked: 'turquoise', open: 'blue',
@@ -222,10 +235,7 @@ route('/audits/:id', {
         ? c.insetText('The sample is assigned, so it can no longer be drawn again. To audit another ' +
                       'sample, create a new audit.')
         : sampleForm(id, false),
-      draw ? c.table({caption: `Sample ${draw.sample_id}: the children drawn`,
-                      cols: [{text: 'Child'}, {text: 'Stratum'}, {text: 'Flagged'}],
-                      rows: draw.cases.map((k) => [k.child_key, k.stratum, k.flagged ? 'Yes' : 'No'])})
-           : null,
+      s && s.cases.length ? sampleTable(s, draw && draw.sample_id === s.id ? draw : null) : null,
       s ? [c.h2('Assignment'), assignForm(id, ctx.user)] : null,
       assigned ? [
         c.table({caption: 'Assignment summary',
