@@ -81,7 +81,7 @@ test('the auditor saves a draft, a missing answer is linked to its field, and su
   const summary = page.locator('.govuk-error-summary');
   await summary.waitFor();
   const howArose = form.questions.find((q) => q.id === 'concern_arises.how_arose');
-  const link = summary.locator('a').filter({hasText: `${howArose.text}: Required, not answered`});
+  const link = summary.locator('a').filter({hasText: `Answer "${howArose.text}", or mark its section not applicable`});
   await link.waitFor();
   assert.equal(await page.evaluate(() => document.activeElement.classList.contains('govuk-error-summary')), true,
                'focus moves to the error summary');

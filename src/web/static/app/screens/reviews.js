@@ -165,11 +165,17 @@ function showErrors(main, err, {fields, naFields, comments, naList, byId}) {
       subject = 'Not applicable';
     }
     if (!field) return {text: line, href: null};
+    if (t.kind === 'answer' && /^required, not answered/.test(t.reason)) {
+      field.setError('Answer this question, or mark its section not applicable');
+      return {text: `Answer "${subject}", or mark its section not applicable`, href: `#${field.id}`};
+    }
     const reason = capital(t.reason || line);
     field.setError(reason);
     return {text: `${subject}: ${reason}`, href: `#${field.id}`};
   });
-  c.errorSummary(main, list, err.title || 'There is a problem');
+  // A success banner from an earlier save would contradict the summary: it goes.
+  main.querySelectorAll('.govuk-notification-banner--success').forEach((b) => b.remove());
+  c.errorSummary(main, list, 'There is a problem');
 }
 
 async function afterChange(message) {
