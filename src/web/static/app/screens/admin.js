@@ -42,6 +42,23 @@ function missing(main, checks) {
   return errors.length > 0;
 }
 
+// The service's refusal against its field: by the JSON path when it names one (`$.username`),
+// else by the word the message uses ('the password is too short'), else unlinked.
+function problem(main, err, fields, words = {}) {
+  for (const f of Object.values(fields)) f.setError(null);
+  const lines = err.errors && err.errors.length ? err.errors : [err.detail || err.message];
+  const list = lines.map((line) => {
+    const key = Object.keys(fields).find((k) => line.includes(`$.${k}`) || line.includes(`parameter ${k}`)) ||
+                Object.keys(words).find((k) => words[k].test(line));
+    if (!key || !fields[key]) return {text: line, href: null};
+    const text = line.replace(/^request body: \$\.[a-z_]+: /, '');
+    const message = text[0].toUpperCase() + text.slice(1);
+    fields[key].setError(message);
+    return {text: message, href: `#${fields[key].id}`};
+  });
+  c.errorSummary(main, list);
+}
+
 // ---- accounts
 
 function passwordPanel(user, main, panel) {
@@ -58,7 +75,7 @@ function passwordPanel(user, main, panel) {
     } catch (err) {
       pw.control.value = '';
       if (!(err instanceof api.ApiError) || err.status === 401) throw err;
-      c.showProblem(main, err, {password: pw});
+      problem(main, err, {password: pw}, {password: /password/i});
     }
   }}, pw.el, c.buttonGroup(c.button('Set the password', {type: 'submit'}),
                            c.button('Cancel', {secondary: true, onclick: () => clear(panel)})));
@@ -161,7 +178,9 @@ route('/users/new', {
       } catch (err) {
         pw.control.value = '';
         if (!(err instanceof api.ApiError) || err.status === 401) throw err;
-        c.showProblem(main, err, {username, display_name: displayName, role, agency, password: pw});
+        problem(main, err, {username, display_name: displayName, role, agency, password: pw},
+                {password: /password/i, display_name: /display name/i, username: /username/i,
+                 agency: /agency/i, role: /role/i});
       }
     }}, username.el, displayName.el, role.el, agency.el, pw.el,
     c.buttonGroup(c.button('Add the account', {type: 'submit'}), c.link('Cancel', '#/users')));
@@ -194,7 +213,7 @@ route('/agencies', {
         await changed(`Agency ${r.code} added.`);
       } catch (err) {
         if (!(err instanceof api.ApiError) || err.status === 401) throw err;
-        c.showProblem(main, err, {code, name, kind});
+        problem(main, err, {code, name, kind}, {code: /code/i, kind: /kind/i, name: /name/i});
       }
     }}, code.el, name.el, kind.el, c.button('Add the agency', {type: 'submit'}));
     return [
@@ -258,12 +277,12 @@ route('/audit-log', {
                       hint: 'A date, for example 2026-12-02.'}),
     };
     let page;
-    let problem = null;
+    let refusal = null;
     try {
       page = await api.get('/audit-log', {...filters, limit, offset});
     } catch (err) {
       if (!(err instanceof api.ApiError) || err.status !== 400) throw err;
-      problem = err;
+      refusal = err;
       page = {items: [], limit, offset: 0, total: 0};
     }
     const hrefFor = (o) => {
@@ -311,8 +330,8 @@ route('/audit-log', {
       c.pagination(page, hrefFor),
     ];
     // A bad filter (400 naming the parameter) is shown against its field once the screen is drawn.
-    if (problem) {
-      document.addEventListener('pathaudit:rendered', () => c.showProblem(main, problem, fields),
+    if (refusal) {
+      document.addEventListener('pathaudit:rendered', () => problem(main, refusal, fields),
                                 {once: true});
     }
     return nodes;
