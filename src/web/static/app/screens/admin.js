@@ -16,6 +16,9 @@ const roles = [
 const roleText = Object.fromEntries(roles.map((r) => [r.value, r.text]));
 const kinds = ['csc', 'police', 'health', 'sarc', 'camhs', 'education', 'vcs', 'early_help', 'probation'];
 
+// An API time (UTC, ISO 8601) as people read it, still in UTC so it matches the log.
+const when = (t) => (t ? String(t).replace('T', ' ').replace(/Z$/, ' UTC') : '');
+
 function focusBanner() {
   window.scrollTo(0, 0);
   const banner = document.querySelector('#main-content .govuk-notification-banner');
@@ -116,13 +119,13 @@ route('/users', {
     const rows = users.map((u) => [
       u.username, u.display_name, roleText[u.role] || u.role, u.agency || '',
       c.tag(u.status === 'active' ? 'Active' : 'Disabled', u.status === 'active' ? 'green' : 'grey'),
-      u.created_at,
+      when(u.created_at),
       u.status === 'active'
         ? h('div', {class: 'app-row-actions'},
-            h('button', {class: 'govuk-button govuk-button--secondary govuk-!-margin-bottom-1', type: 'button',
+            h('button', {class: 'app-link-button', type: 'button',
                          onclick: open(passwordPanel, u)},
               'Reset password', h('span', {class: 'govuk-visually-hidden', text: ` of ${u.username}`})),
-            h('button', {class: 'govuk-button govuk-button--warning govuk-!-margin-bottom-1', type: 'button',
+            h('button', {class: 'app-link-button', type: 'button',
                          onclick: open(disablePanel, u)},
               'Disable', h('span', {class: 'govuk-visually-hidden', text: ` ${u.username}`})))
         : '',
@@ -243,7 +246,7 @@ route('/keys', {
           'shredding keys is done on the server\'s command line (see the security guide).'),
       c.table({caption: `${keys.length} keys`, rows: keys.map((k) => [
         String(k.id), c.humanise(k.purpose), c.tag(c.humanise(k.state), k.state === 'active' ? 'green' : 'grey'),
-        k.primary ? 'Yes' : 'No', k.created_at, String(k.sealed_fields)]),
+        k.primary ? 'Yes' : 'No', when(k.created_at), String(k.sealed_fields)]),
                cols: [{text: 'Id', numeric: true}, {text: 'Purpose'}, {text: 'State'}, {text: 'Primary'},
                       {text: 'Created'}, {text: 'Fields sealed', numeric: true}]}),
     ];
@@ -315,6 +318,13 @@ route('/audit-log', {
         c.showProblem(main, err);
       }
     }});
+    const logTable = c.table({
+      caption: `${page.total} entries${Object.keys(filters).length ? ' matching the filters' : ''}`,
+      rows: page.items.map((e) => [String(e.seq), when(e.at), e.actor, e.action, e.object, e.outcome]),
+      cols: [{text: 'Entry', numeric: true}, {text: 'When'}, {text: 'Actor'}, {text: 'Action'},
+             {text: 'Object'}, {text: 'Outcome'}],
+      empty: 'No entries match these filters.'});
+    logTable.classList.add('app-log-table');  // long outcomes (hashes) wrap instead of widening the page
     const nodes = [
       c.heading('Audit log'),
       c.p('Who did what and when, newest first. Entries never hold case content. Reading the log is ' +
@@ -323,10 +333,7 @@ route('/audit-log', {
       verify, result,
       h('h2', {class: 'govuk-heading-m', text: 'Entries'}),
       form,
-      c.table({caption: `${page.total} entries${Object.keys(filters).length ? ' matching the filters' : ''}`,
-               rows: page.items.map((e) => [String(e.seq), e.at, e.actor, e.action, e.object, e.outcome]),
-               cols: [{text: 'Entry', numeric: true}, {text: 'When'}, {text: 'Actor'}, {text: 'Action'},
-                      {text: 'Object'}, {text: 'Outcome'}], empty: 'No entries match these filters.'}),
+      logTable,
       c.pagination(page, hrefFor),
     ];
     // A bad filter (400 naming the parameter) is shown against its field once the screen is drawn.

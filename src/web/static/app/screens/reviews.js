@@ -275,6 +275,9 @@ route('/reviews/:id', {
           if (qaDeciding) {
             const t = c.textarea({label: `Comment for the auditor on this question (optional)`,
                                   name: `comment-${q.id}`, id: commentId(q.id), rows: 2, labelSize: 's'});
+            // Every comment box has the same visible label under its question; the hidden part
+            // names the question for those who reach the box by its label alone.
+            t.el.querySelector('label').append(h('span', {class: 'govuk-visually-hidden', text: `: ${q.text}`}));
             comments[q.id] = t;
             block.push(t.el);
           }
