@@ -93,6 +93,12 @@ test('the auditor saves a draft, a missing answer is linked to its field, and su
   // The not-applicable sections were saved before the submission was refused.
   assert.deepEqual(show(review.id, 'csc.1').not_applicable.sort(), sectionIds.slice(1).sort());
   assert.equal(show(review.id, 'csc.1').state, 'in_progress');
+  // The screen was drawn again from what was saved: its count is the service's.
+  const stillMissing = show(review.id, 'csc.1').missing_required.length;
+  assert.ok(stillMissing > 0);
+  assert.equal(await page.locator('.govuk-summary-list__row').filter({hasText: 'Required questions not answered'})
+    .locator('dd').innerText(), String(stillMissing));
+  assert.equal(await summary.locator('li').count(), stillMissing, 'one line per unanswered question');
 
   for (const q of form.questions.filter((x) => x.section === sectionIds[0] && x.required &&
                                                !['concern_arises.grade', 'concern_arises.good_practice'].includes(x.id)))

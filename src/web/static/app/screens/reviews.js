@@ -178,6 +178,9 @@ function showErrors(main, err, {fields, naFields, comments, naList, byId}) {
   c.errorSummary(main, list, 'There is a problem');
 }
 
+// A refusal to show once the screen has been drawn again from the API (submit after a save).
+let pendingProblem = null;
+
 async function afterChange(message) {
   c.flash(message);
   await refresh();
@@ -317,11 +320,18 @@ route('/reviews/:id', {
       const submitButton = c.button(review.state === 'returned' ? 'Resubmit' : 'Submit', {onclick: async () => {
         try {
           await save();  // what is on the screen is what is submitted
+        } catch (err) {
+          if (!(err instanceof api.ApiError) || err.status === 401) throw err;
+          return void showErrors(main, err, refs);
+        }
+        try {
           const r = await api.post(`/reviews/${id}/submit`);
           await afterChange(`Return ${id} ${r.state}: it is with the QA lead now.`);
         } catch (err) {
           if (!(err instanceof api.ApiError) || err.status === 401) throw err;
-          showErrors(main, err, refs);
+          // The save went through: draw the return as saved, then show why it was not submitted.
+          pendingProblem = err;
+          await refresh();
         }
       }});
       body.push(c.buttonGroup(saveButton, submitButton));
@@ -360,6 +370,11 @@ route('/reviews/:id', {
                 c.p('Accept the return, or return it to the auditor with a comment on at least one ' +
                     'question (the comment boxes are under each answer).'),
                 c.buttonGroup(acceptButton, returnButton));
+    }
+    if (pendingProblem) {
+      const err = pendingProblem;
+      pendingProblem = null;
+      document.addEventListener('pathaudit:rendered', () => showErrors(main, err, refs), {once: true});
     }
     return [...top, ...body];
   },
