@@ -70,6 +70,7 @@ test('an admin adds an account, who then signs in; the admin disables it and it 
 
   await page.getByRole('button', {name: 'Disable r.khan'}).click();
   await page.getByRole('heading', {name: 'Disable r.khan'}).waitFor();
+  await e2e.check(page, 'admin-user-disable');
   await page.locator('#user-action').getByRole('button', {name: 'Disable r.khan'}).click();
   await page.locator('.govuk-notification-banner--success').filter({hasText: 'Account r.khan disabled.'}).waitFor();
   await page.getByRole('row').filter({hasText: 'r.khan'}).filter({hasText: 'Disabled'}).waitFor();

@@ -82,8 +82,13 @@ function sectionTitle(section, stage) {
   return /^[0-9]/.test(stage) ? `Stage ${stage}: ${c.humanise(section)}` : c.humanise(section);
 }
 
+// Option codes are what the template gives (the form answer has no labels): acronyms stay
+// capitals, everything else reads as words.
+const acronyms = new Set(['gp', 'ed', 'sarc', 'camhs', 'vcs', 'csc', 'abe', 'isva', 'cp', 'cin', 'icpc']);
 function choiceText(code) {
-  return code === 'na' ? 'Not applicable' : c.humanise(code);
+  if (code === 'na') return 'Not applicable';
+  return String(code).split('_').map((w, i) => (acronyms.has(w) ? w.toUpperCase()
+    : i === 0 ? c.humanise(w) : w)).join(' ');
 }
 
 function valueText(q, value) {
@@ -232,7 +237,7 @@ route('/reviews/:id', {
         h('li', {}, c.link('Raise a live safeguarding concern', `#/reviews/${review.id}/concern`))),
     ];
     if (review.state === 'returned' && ctx.user.role === 'auditor')
-      top.push(c.notification('The QA lead returned this return with comments. Each comment is ' +
+      top.splice(1, 0, c.notification('The QA lead returned this return with comments. Each comment is ' +
                               'shown above its question. Revise your answers, then submit again.',
                               {title: 'Returned with comments'}));
     if (!auditorEditing && !qaDeciding)
