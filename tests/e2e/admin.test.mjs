@@ -56,7 +56,7 @@ test('an admin adds an account, who then signs in; the admin disables it and it 
   await e2e.check(page, 'admin-user-new');
   await page.getByRole('button', {name: 'Add the account'}).click();
   await e2e.screen(page, 'Users');
-  await page.locator('.govuk-notification-banner--success').filter({hasText: 'Account r.khan added as Auditor for POLICE'}).waitFor();
+  await e2e.success(page, 'Account r.khan added as Auditor for POLICE');
   await page.getByRole('row').filter({hasText: 'r.khan'}).filter({hasText: 'Rafi Khan'}).waitFor();
   const added = users()['r.khan'];
   assert.equal(added.role, 'auditor');
@@ -72,7 +72,7 @@ test('an admin adds an account, who then signs in; the admin disables it and it 
   await page.getByRole('heading', {name: 'Disable r.khan'}).waitFor();
   await e2e.check(page, 'admin-user-disable');
   await page.locator('#user-action').getByRole('button', {name: 'Disable r.khan'}).click();
-  await page.locator('.govuk-notification-banner--success').filter({hasText: 'Account r.khan disabled.'}).waitFor();
+  await e2e.success(page, 'Account r.khan disabled.');
   await page.getByRole('row').filter({hasText: 'r.khan'}).filter({hasText: 'Disabled'}).waitFor();
   assert.equal(users()['r.khan'].status, 'disabled');
   const refused = await e2e.newPage(browser, server);
@@ -91,7 +91,7 @@ test('an admin resets a password: the old one stops working, the new one works',
   await page.getByRole('heading', {name: 'Reset the password of board'}).waitFor();
   await page.getByLabel('New password for board').fill(newPassword);
   await page.getByRole('button', {name: 'Set the password'}).click();
-  await page.locator('.govuk-notification-banner--success').filter({hasText: 'Password of board reset'}).waitFor();
+  await e2e.success(page, 'Password of board reset');
   const board = await e2e.newPage(browser, server);
   await e2e.signInWith(board, 'board', e2e.password);
   await board.locator('.govuk-error-summary').filter({hasText: 'not right'}).waitFor();
@@ -113,7 +113,7 @@ test('an admin adds an agency and sees the key status without key material', asy
   await page.getByLabel('Name').fill('Probation service');
   await page.getByLabel('Kind').selectOption('probation');
   await page.getByRole('button', {name: 'Add the agency'}).click();
-  await page.locator('.govuk-notification-banner--success').filter({hasText: 'Agency PROBATION added.'}).waitFor();
+  await e2e.success(page, 'Agency PROBATION added.');
   await page.getByRole('row').filter({hasText: 'PROBATION'}).filter({hasText: 'Probation service'}).waitFor();
   const listed = await e2e.pageApi(page, 'GET', '/agencies');
   assert.ok(listed.body.items.some((a) => a.code === 'PROBATION' && a.kind === 'probation'));
@@ -148,7 +148,8 @@ test('the audit log filters by action and its verification is shown', async () =
   await page.getByRole('button', {name: 'Apply filters'}).click();
   await page.waitForURL(/#\/audit-log\?action=user\.add$/);
   await page.locator('main caption').filter({hasText: 'matching the filters'}).waitFor();
-  const actions = await page.locator('main table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.cells[3].textContent));
+  const actions = await page.locator('main table tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => tr.cells[3].textContent));
   assert.ok(actions.length >= 13, 'every account added is listed');
   assert.deepEqual([...new Set(actions)], ['user.add']);
   // A malformed date is the service's 400, shown against its field.

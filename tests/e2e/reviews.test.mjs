@@ -65,7 +65,7 @@ test('the auditor saves a draft, a missing answer is linked to its field, and su
     .fill('Synthetic example: the first record quotes the child.');
   await e2e.check(page, 'auditor-review-form');
   await page.getByRole('button', {name: 'Save draft'}).click();
-  await page.locator('.govuk-notification-banner--success').filter({hasText: 'Draft saved: 2 answers saved'}).waitFor();
+  await e2e.success(page, 'Draft saved: 2 answers saved');
   let saved = byQuestion(show(review.id, 'csc.1'));
   assert.equal(saved['concern_arises.grade'].value, 'good');
   assert.equal(saved['concern_arises.good_practice'].value, 'Synthetic example: the first record quotes the child.');
@@ -81,7 +81,8 @@ test('the auditor saves a draft, a missing answer is linked to its field, and su
   const summary = page.locator('.govuk-error-summary');
   await summary.waitFor();
   const howArose = form.questions.find((q) => q.id === 'concern_arises.how_arose');
-  const link = summary.locator('a').filter({hasText: `Answer "${howArose.text}", or mark its section not applicable`});
+  const link = summary.locator('a')
+    .filter({hasText: `Answer "${howArose.text}", or mark its section not applicable`});
   await link.waitFor();
   assert.equal(await page.evaluate(() => document.activeElement.classList.contains('govuk-error-summary')), true,
                'focus moves to the error summary');
@@ -101,10 +102,11 @@ test('the auditor saves a draft, a missing answer is linked to its field, and su
   assert.equal(await summary.locator('li').count(), stillMissing, 'one line per unanswered question');
 
   for (const q of form.questions.filter((x) => x.section === sectionIds[0] && x.required &&
-                                               !['concern_arises.grade', 'concern_arises.good_practice'].includes(x.id)))
+                                               !['concern_arises.grade', 'concern_arises.good_practice']
+                                                 .includes(x.id)))
     await fill(page, q);
   await page.getByRole('button', {name: 'Submit'}).click();
-  await page.locator('.govuk-notification-banner--success').filter({hasText: `Return ${review.id} submitted`}).waitFor();
+  await e2e.success(page, `Return ${review.id} submitted`);
   assert.equal(show(review.id, 'csc.1').state, 'submitted');
   assert.deepEqual(show(review.id, 'csc.1').missing_required, []);
   // Submitted: read only for the auditor.
@@ -124,6 +126,7 @@ test('the auditor confirms one flag and dismisses another on the case chronology
   const decisions = [[flags[0], 'confirm', 'confirmed'], [flags[1], 'dismiss', 'dismissed']];
   let first = true;
   for (const [flag, action, status] of decisions) {
+    const verb = action === 'confirm' ? 'Confirm' : 'Dismiss';
     await page.goto(`/#/cases/${cases[flag.child_key]}/chronology`);
     await e2e.screen(page, 'Case chronology');
     // The flagged event is marked in words, with the flag's explanation.
@@ -134,15 +137,16 @@ test('the auditor confirms one flag and dismisses another on the case chronology
     if (first) await e2e.check(page, 'auditor-chronology');
     const panel = page.locator(`#flag-${flag.id}`);
     // A decision needs a reason.
-    await panel.getByRole('button', {name: `${action === 'confirm' ? 'Confirm' : 'Dismiss'} flag ${flag.id}`}).click();
+    await panel.getByRole('button', {name: `${verb} flag ${flag.id}`}).click();
     await page.locator('.govuk-error-summary').filter({hasText: `Enter your reason`}).waitFor();
     if (first) await e2e.check(page, 'auditor-chronology-errors');
     await panel.getByLabel(`Your reason for confirming or dismissing flag ${flag.id}`)
-      .fill(`Synthetic example: the records ${action === 'confirm' ? 'show the gap' : 'show it was shared by phone'}.`);
-    await panel.getByRole('button', {name: `${action === 'confirm' ? 'Confirm' : 'Dismiss'} flag ${flag.id}`}).click();
-    await page.locator('.govuk-notification-banner--success').filter({hasText: `Flag ${flag.id} ${status}.`}).waitFor();
+      .fill(`Synthetic example: the records ${action === 'confirm' ? 'show the gap' : 'show it was shared'}.`);
+    await panel.getByRole('button', {name: `${verb} flag ${flag.id}`}).click();
+    await e2e.success(page, `Flag ${flag.id} ${status}.`);
     // The new status, read again from the API, is on the screen.
-    await page.locator(`#flag-${flag.id} .govuk-summary-list`).filter({hasText: status === 'confirmed' ? 'Confirmed' : 'Dismissed'}).waitFor();
+    await page.locator(`#flag-${flag.id} .govuk-summary-list`)
+      .filter({hasText: status === 'confirmed' ? 'Confirmed' : 'Dismissed'}).waitFor();
     first = false;
   }
   const after = Object.fromEntries(partnership.json(['flags', '--as', 'qa']).map((f) => [f.id, f.status]));
@@ -165,7 +169,7 @@ test('the auditor raises a live safeguarding concern from the return', async () 
   await page.locator('.govuk-error-summary').filter({hasText: 'Enter a description of the concern'}).waitFor();
   await page.getByLabel('Describe the concern').fill('Synthetic example: a new disclosure in the latest record.');
   await page.getByRole('button', {name: 'Raise the concern'}).click();
-  await page.locator('.govuk-notification-banner--success').filter({hasText: /Concern \d+ raised. 1 QA lead was told/}).waitFor();
+  await e2e.success(page, /Concern \d+ raised. 1 QA lead was told/);
   const concerns = partnership.json(['review', 'concerns', '--as', 'qa']);
   assert.equal(concerns.length, 1);
   assert.equal(String(concerns[0].review), String(review.id));
@@ -197,10 +201,11 @@ test('the QA lead returns it with a comment, the auditor sees it and resubmits, 
   await qa.locator('#comment-concern_arises--grade').fill('Synthetic example: which records does the grade rest on?');
   await e2e.check(qa, 'qa-review-decide');
   await qa.getByRole('button', {name: 'Return to auditor'}).click();
-  await qa.locator('.govuk-notification-banner--success').filter({hasText: `Return ${review.id} returned to csc.1 with 1 comment`}).waitFor();
+  await e2e.success(qa, `Return ${review.id} returned to csc.1 with 1 comment`);
   let r = show(review.id, 'csc.1');
   assert.equal(r.state, 'returned');
-  assert.equal(byQuestion(r)['concern_arises.grade'].comment, 'Synthetic example: which records does the grade rest on?');
+  assert.equal(byQuestion(r)['concern_arises.grade'].comment,
+               'Synthetic example: which records does the grade rest on?');
 
   const auditor = await e2e.newPage(browser, server);
   await e2e.signIn(auditor, 'csc.1');
@@ -217,7 +222,7 @@ test('the QA lead returns it with a comment, the auditor sees it and resubmits, 
   await e2e.check(auditor, 'auditor-review-returned');
   await auditor.locator('#q-concern_arises--evidence').fill('Synthetic example: MASH contact record, 2024-03-04.');
   await auditor.getByRole('button', {name: 'Resubmit'}).click();
-  await auditor.locator('.govuk-notification-banner--success').filter({hasText: `Return ${review.id} resubmitted`}).waitFor();
+  await e2e.success(auditor, `Return ${review.id} resubmitted`);
   r = show(review.id, 'csc.1');
   assert.equal(r.state, 'resubmitted');
   assert.equal(byQuestion(r)['concern_arises.evidence'].value, 'Synthetic example: MASH contact record, 2024-03-04.');
@@ -229,7 +234,7 @@ test('the QA lead returns it with a comment, the auditor sees it and resubmits, 
   await qa.getByRole('link', {name: `Return ${review.id}`, exact: true}).click();
   await e2e.screen(qa, `Return ${review.id}`);
   await qa.getByRole('button', {name: 'Accept', exact: true}).click();
-  await qa.locator('.govuk-notification-banner--success').filter({hasText: `Return ${review.id} accepted.`}).waitFor();
+  await e2e.success(qa, `Return ${review.id} accepted.`);
   await qa.locator('.govuk-summary-list').first().filter({hasText: 'Accepted'}).waitFor();
   assert.equal(show(review.id, 'qa').state, 'accepted');
   assert.equal(await qa.getByRole('button', {name: 'Accept', exact: true}).count(), 0);

@@ -233,3 +233,8 @@ export async function signInWith(page, username, pw) {
   await page.getByLabel('Password').fill(pw);
   await page.getByRole('button', {name: 'Sign in'}).click();
 }
+
+// Waits for the success banner a change shows, with this text (a string or a RegExp).
+export async function success(page, text) {
+  await page.locator('.govuk-notification-banner--success').filter({hasText: text}).waitFor();
+}

@@ -15,6 +15,8 @@ const roles = [
 ];
 const roleText = Object.fromEntries(roles.map((r) => [r.value, r.text]));
 const kinds = ['csc', 'police', 'health', 'sarc', 'camhs', 'education', 'vcs', 'early_help', 'probation'];
+const kindNames = {csc: 'Children\'s social care', sarc: 'SARC', camhs: 'CAMHS', vcs: 'Voluntary sector'};
+const kindText = (k) => `${kindNames[k] || c.humanise(k)} (${k})`;
 
 // An API time (UTC, ISO 8601) as people read it, still in UTC so it matches the log.
 const when = (t) => (t ? String(t).replace('T', ' ').replace(/Z$/, ' UTC') : '');
@@ -95,7 +97,8 @@ function disablePanel(user, main, panel) {
       c.button(`Disable ${user.username}`, {warning: true, onclick: async () => {
         try {
           const r = await api.post(`/users/${encodeURIComponent(user.username)}/disable`);
-          await changed(r.changed ? `Account ${r.username} disabled.` : `Account ${r.username} was already disabled.`);
+          await changed(r.changed ? `Account ${r.username} disabled.`
+                                  : `Account ${r.username} was already disabled.`);
         } catch (err) {
           if (!(err instanceof api.ApiError) || err.status === 401) throw err;
           c.showProblem(main, err);
@@ -156,7 +159,8 @@ route('/users/new', {
     const displayName = c.input({label: 'Display name', name: 'display_name', width: 30,
                                  autocomplete: 'off', hint: 'Their name as colleagues know it.'});
     const role = c.radios({legend: 'Role', name: 'role', items: roles, legendSize: 's'});
-    const agency = c.select({label: 'Agency', name: 'agency', hint: 'Auditors only: the agency whose returns they complete.',
+    const agency = c.select({label: 'Agency', name: 'agency',
+                             hint: 'Auditors only: the agency whose returns they complete.',
                              options: [{value: '', text: 'No agency'},
                                        ...agencies.filter((a) => a.active)
                                          .map((a) => ({value: a.code, text: `${a.name} (${a.code})`}))]});
@@ -176,7 +180,8 @@ route('/users/new', {
       try {
         const r = await api.post('/users', body);
         pw.control.value = '';
-        c.flash(`Account ${r.username} added as ${roleText[r.role] || r.role}${r.agency ? ` for ${r.agency}` : ''}.`);
+        const where = r.agency ? ` for ${r.agency}` : '';
+        c.flash(`Account ${r.username} added as ${roleText[r.role] || r.role}${where}.`);
         navigate('/users');
       } catch (err) {
         pw.control.value = '';
@@ -205,11 +210,12 @@ route('/agencies', {
     const kind = c.select({label: 'Kind', name: 'kind', hint: 'The rules use the kind (for example, a ' +
                            'strategy discussion must include social care, police and health).',
                            options: [{value: '', text: 'Choose a kind'},
-                                     ...kinds.map((k) => ({value: k, text: k === 'csc' ? 'Children\'s social care (csc)' : `${c.humanise(k)} (${k})`}))]});
+                                     ...kinds.map((k) => ({value: k, text: kindText(k)}))]});
     const form = h('form', {novalidate: true, onsubmit: async (e) => {
       e.preventDefault();
       const body = {code: code.control.value.trim(), name: name.control.value.trim(), kind: kind.control.value};
-      if (missing(main, [[code, 'Enter the agency\'s code', !body.code], [name, 'Enter the agency\'s name', !body.name],
+      if (missing(main, [[code, 'Enter the agency\'s code', !body.code],
+                         [name, 'Enter the agency\'s name', !body.name],
                          [kind, 'Select the kind of agency', !body.kind]])) return;
       try {
         const r = await api.post('/agencies', body);

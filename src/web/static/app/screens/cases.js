@@ -93,7 +93,8 @@ route('/cases/:id/chronology', {
       h('h2', {class: 'govuk-heading-m', text: `Flags on this case (${chron.flags.length})`}),
       c.insetText('A flag is a prompt, not a finding: look at the records, then confirm it (the gap ' +
                   'is real) or dismiss it (there is a good reason), with your reason.'),
-      chron.flags.length ? h('div', {}, chron.flags.map((f) => flagPanel(f, main))) : c.p('No flags on this case.'),
+      chron.flags.length ? h('div', {}, chron.flags.map((f) => flagPanel(f, main)))
+                         : c.p('No flags on this case.'),
       h('h2', {class: 'govuk-heading-m', text: `Events (${chron.events.length})`}),
       chron.events.length ? line : c.p('No events recorded for this child.'),
     ];

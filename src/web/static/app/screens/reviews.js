@@ -243,7 +243,8 @@ route('/reviews/:id', {
     if (!auditorEditing && !qaDeciding)
       top.push(c.insetText(ctx.user.role === 'auditor'
         ? `This return is ${c.humanise(review.state).toLowerCase()}: you cannot change it now.`
-        : `This return is ${c.humanise(review.state).toLowerCase()}: there is nothing for you to decide on it now.`));
+        : `This return is ${c.humanise(review.state).toLowerCase()}: there is nothing for you to decide ` +
+          'on it now.'));
 
     const body = [];
     for (const s of sections(form.questions)) {
@@ -355,8 +356,9 @@ route('/reviews/:id', {
         }
         try {
           const r = await api.post(`/reviews/${id}/return`, {comments: given});
-          await afterChange(`Return ${id} ${r.state} to ${review.auditor} with ` +
-                            `${Object.keys(given).length} ${Object.keys(given).length === 1 ? 'comment' : 'comments'}.`);
+          const n = Object.keys(given).length;
+          await afterChange(`Return ${id} ${r.state} to ${review.auditor} with ${n} ` +
+                            `${n === 1 ? 'comment' : 'comments'}.`);
         } catch (err) {
           if (!(err instanceof api.ApiError) || err.status === 401) throw err;
           showErrors(main, err, refs);
