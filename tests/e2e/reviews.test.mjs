@@ -121,14 +121,20 @@ test('the auditor confirms one flag and dismisses another on the case chronology
   await e2e.signIn(page, 'csc.1');
   const flags = partnership.json(['flags', '--as', 'csc.1']);
   assert.ok(flags.length >= 2, 'the sample has flagged children (--include-flagged 2)');
-  const cases = Object.fromEntries(partnership.json(['review', 'list', '--as', 'csc.1'])
-    .map((r) => [r.child_key, r.case]));
+  const returns = Object.fromEntries(partnership.json(['review', 'list', '--as', 'csc.1'])
+    .map((r) => [r.child_key, r]));
   const decisions = [[flags[0], 'confirm', 'confirmed'], [flags[1], 'dismiss', 'dismissed']];
   let first = true;
   for (const [flag, action, status] of decisions) {
     const verb = action === 'confirm' ? 'Confirm' : 'Dismiss';
-    await page.goto(`/#/cases/${cases[flag.child_key]}/chronology`);
+    // From the return of the flag's case, by its link; the back link leads to the return again.
+    const from = returns[flag.child_key];
+    await page.goto(`/#/reviews/${from.id}`);
+    await e2e.screen(page, `Return ${from.id}`);
+    await page.getByRole('link', {name: 'Read the case chronology and its flags'}).click();
     await e2e.screen(page, 'Case chronology');
+    assert.match(page.url(), new RegExp(`#/cases/${from.case}/chronology\\?review=${from.id}$`));
+    await page.getByRole('link', {name: `Back to return ${from.id}`}).waitFor();
     // The flagged event is marked in words, with the flag's explanation.
     const flagged = page.locator('.moj-timeline__item.app-flagged').filter({hasText: `Flag ${flag.id},`});
     await flagged.first().waitFor();
@@ -170,6 +176,7 @@ test('the auditor raises a live safeguarding concern from the return', async () 
   await page.getByLabel('Describe the concern').fill('Synthetic example: a new disclosure in the latest record.');
   await page.getByRole('button', {name: 'Raise the concern'}).click();
   await e2e.success(page, /Concern \d+ raised. 1 QA lead was told/);
+  await e2e.check(page, 'auditor-concern-raised');
   const concerns = partnership.json(['review', 'concerns', '--as', 'qa']);
   assert.equal(concerns.length, 1);
   assert.equal(String(concerns[0].review), String(review.id));

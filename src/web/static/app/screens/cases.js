@@ -85,9 +85,12 @@ route('/cases/:id/chronology', {
     const line = c.timeline(items);
     for (const e of chron.events)
       if ((e.flag_ids || []).length) line.querySelector(`#event-${e.event_id}`).classList.add('app-flagged');
+    // Opened from a return, the back link goes back to it (its id is in the fragment's query).
+    const from = /^[0-9]+$/.test(query.get('review') || '') ? query.get('review') : null;
     return [
       c.takeFlash(),
-      c.backLink('#/returns', ctx.user.role === 'qa_lead' ? 'Back to returns' : 'Back to my returns'),
+      from ? c.backLink(`#/reviews/${from}`, `Back to return ${from}`)
+           : c.backLink('#/returns', ctx.user.role === 'qa_lead' ? 'Back to returns' : 'Back to my returns'),
       c.heading('Case chronology', {caption: `Case ${chron.child_key}, audit ${chron.audit_id}`}),
       c.p('The child\'s events across every agency, by date, as the agencies\' extracts record them.'),
       h('h2', {class: 'govuk-heading-m', text: `Flags on this case (${chron.flags.length})`}),

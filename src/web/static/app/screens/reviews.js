@@ -233,7 +233,8 @@ route('/reviews/:id', {
       c.heading(`Return ${review.id}`, {caption: `${review.agency} return for case ${review.child_key}`}),
       reviewSummary(review),
       h('ul', {class: 'govuk-list'},
-        h('li', {}, c.link('Read the case chronology and its flags', `#/cases/${review.case}/chronology`)),
+        h('li', {}, c.link('Read the case chronology and its flags',
+                                `#/cases/${review.case}/chronology?review=${review.id}`)),
         h('li', {}, c.link('Raise a live safeguarding concern', `#/reviews/${review.id}/concern`))),
     ];
     if (review.state === 'returned' && ctx.user.role === 'auditor')
