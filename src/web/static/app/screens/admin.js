@@ -21,19 +21,10 @@ const kindText = (k) => `${kindNames[k] || c.humanise(k)} (${k})`;
 // An API time (UTC, ISO 8601) as people read it, still in UTC so it matches the log.
 const when = (t) => (t ? String(t).replace('T', ' ').replace(/Z$/, ' UTC') : '');
 
-function focusBanner() {
-  window.scrollTo(0, 0);
-  const banner = document.querySelector('#main-content .govuk-notification-banner');
-  if (banner) {
-    banner.setAttribute('tabindex', '-1');
-    banner.focus();
-  }
-}
-
+// After a change: the screen is read again, with the message above it (takeFlash focuses it).
 async function changed(message) {
   c.flash(message);
   await refresh();
-  focusBanner();
 }
 
 // Client-side "Enter a ..." checks: [[field, message]] for the empty ones; shown like the service's.
@@ -298,13 +289,13 @@ route('/audit-log', {
       const q = new URLSearchParams({...filters, offset: String(o)});
       return `#/audit-log?${q}`;
     };
-    const form = h('form', {class: 'app-filter', novalidate: true, onsubmit: (e) => {
+    const form = h('form', {class: 'app-filters', novalidate: true, onsubmit: (e) => {
       e.preventDefault();
       const q = new URLSearchParams();
       for (const k of logFilters) if (fields[k].control.value.trim()) q.set(k, fields[k].control.value.trim());
       const s = q.toString();
       navigate(`/audit-log${s ? `?${s}` : ''}`);
-    }}, h('div', {class: 'app-filter__fields'}, ...logFilters.map((k) => fields[k].el)),
+    }}, h('div', {class: 'app-filters__fields'}, ...logFilters.map((k) => fields[k].el)),
     c.button('Apply filters', {type: 'submit', secondary: true}));
     const result = h('div', {id: 'verification', 'aria-live': 'polite'});
     const verify = c.button('Verify the log', {onclick: async () => {

@@ -41,14 +41,8 @@ function flagPanel(flag, main) {
     }
     try {
       const r = await api.post(`/flags/${flag.id}/${action}`, {reason: reason.control.value});
-      c.flash(`Flag ${r.id} ${r.status}.`);
+      c.flash(`Flag ${r.id} ${r.status}.`);  // shown, and focused, above the chronology read again
       await refresh();
-      window.scrollTo(0, 0);
-      const banner = document.querySelector('#main-content .govuk-notification-banner');
-      if (banner) {
-        banner.setAttribute('tabindex', '-1');
-        banner.focus();
-      }
     } catch (err) {
       if (!(err instanceof api.ApiError) || err.status === 401) throw err;
       c.showProblem(main, err, {reason});

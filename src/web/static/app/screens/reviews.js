@@ -51,14 +51,14 @@ route('/returns', {
       options: [{value: '', text: 'Any audit'},
                 ...audits.map((a) => ({value: String(a.id), text: `${a.id}: ${a.title}`}))],
     });
-    const form = h('form', {class: 'app-filter', novalidate: true, onsubmit: (e) => {
+    const form = h('form', {class: 'app-filters', novalidate: true, onsubmit: (e) => {
       e.preventDefault();
       const q = new URLSearchParams();
       if (stateSelect.control.value) q.set('state', stateSelect.control.value);
       if (auditSelect.control.value) q.set('audit', auditSelect.control.value);
       const s = q.toString();
       navigate(`/returns${s ? `?${s}` : ''}`);
-    }}, h('div', {class: 'app-filter__fields'}, stateSelect.el, auditSelect.el),
+    }}, h('div', {class: 'app-filters__fields'}, stateSelect.el, auditSelect.el),
     c.button('Apply filters', {type: 'submit', secondary: true}));
     return [
       c.takeFlash(),
@@ -120,9 +120,9 @@ function questionField(q, saved) {
     return {el: f.el, id, setError: f.setError, read: () => f.value};
   }
   if (q.type === 'multi_choice') {
-    const f = c.checkboxes({legend: label, name: q.id, id, hint, value: saved || [],
+    const f = c.checkboxes({legend: label, name: q.id, id, hint, values: saved || [],
                             items: q.choices.map((v) => ({value: v, text: choiceText(v)}))});
-    return {el: f.el, id, setError: f.setError, read: () => (f.value.length ? f.value : null)};
+    return {el: f.el, id, setError: f.setError, read: () => (f.values.length ? f.values : null)};
   }
   if (q.type === 'date') {
     const f = c.input({label, name: q.id, id, width: 10, value: saved || '',
@@ -186,15 +186,11 @@ function showErrors(main, err, {fields, naFields, comments, naList, byId}) {
 // A refusal to show once the screen has been drawn again from the API (submit after a save).
 let pendingProblem = null;
 
+// After a change: the screen is read again from the API, with the message above it (takeFlash's
+// banner takes focus once drawn).
 async function afterChange(message) {
   c.flash(message);
   await refresh();
-  window.scrollTo(0, 0);
-  const banner = document.querySelector('#main-content .govuk-notification-banner');
-  if (banner) {
-    banner.setAttribute('tabindex', '-1');
-    banner.focus();
-  }
 }
 
 function reviewSummary(review) {
@@ -254,9 +250,9 @@ route('/reviews/:id', {
       if (auditorEditing) {
         const naField = c.checkboxes({
           legend: `Does ${title} apply to your agency?`, name: `na-${s.section}`, id: naId(s.section),
-          small: true, value: na.has(s.section) ? ['na'] : [],
-          items: [{value: 'na', text: 'Not applicable: my agency had no part in this section',
-                   hint: 'Marking it clears any answers saved in it.'}],
+          small: true, values: na.has(s.section) ? ['na'] : [],
+          hint: 'Marking it not applicable clears any answers saved in it.',
+          items: [{value: 'na', text: 'Not applicable: my agency had no part in this section'}],
         });
         naFields[s.section] = {...naField, section: s.section};
         const questions = h('div', {class: 'app-questions', hidden: na.has(s.section)});
