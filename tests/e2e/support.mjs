@@ -208,3 +208,33 @@ export function acceptCase(partnership, caseId) {
 
 // The value of one `field` of a CLI field/value listing (`audit show`, `review case`).
 export const field = (rows, name) => (rows.find((r) => r.field === name) || {}).value;
+
+// ---- reviews, cases and admin (ui-a)
+
+// An API call made by the page itself (its cookie and, on writes, its CSRF token), as a script
+// on the page could make it: {status, body}.
+export async function pageApi(page, method, path, body) {
+  return page.evaluate(async ([m, p, b]) => {
+    const {request, ApiError} = await import('/static/app/api.js');
+    try {
+      const r = await request(m, p, b === undefined ? {} : {json: b});
+      return {status: 200, body: r};
+    } catch (err) {
+      if (err instanceof ApiError) return {status: err.status, body: {detail: err.detail}};
+      throw err;
+    }
+  }, [method, path, body]);
+}
+
+// Signs in with a password other than the shared one (accounts the test made itself).
+export async function signInWith(page, username, pw) {
+  await page.goto('/#/sign-in');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(pw);
+  await page.getByRole('button', {name: 'Sign in'}).click();
+}
+
+// Waits for the success banner a change shows, with this text (a string or a RegExp).
+export async function success(page, text) {
+  await page.locator('.govuk-notification-banner--success').filter({hasText: text}).waitFor();
+}

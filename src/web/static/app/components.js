@@ -409,3 +409,21 @@ export const words = (code) => {
   const s = String(code ?? '').replace(/_/g, ' ');
   return s.charAt(0).toUpperCase() + s.slice(1);
 };
+
+// ---- reviews, cases and admin components (ui-a)
+
+// A code as words for people: 'requires_improvement' -> 'Requires improvement'. Codes stay codes
+// in the API and the fragment; only their display changes.
+export function humanise(code) {
+  const s = String(code ?? '').replace(/[_.]+/g, ' ').trim();
+  return s ? s[0].toUpperCase() + s.slice(1) : '';
+}
+
+// A review's state as a tag whose text says the state (the colour only repeats it).
+const stateColours = {assigned: 'grey', in_progress: 'light-blue', submitted: 'purple',
+                      returned: 'orange', resubmitted: 'purple', accepted: 'green', locked: null};
+export const reviewStateTag = (state) => tag(humanise(state), stateColours[state]);
+
+// A flag's status as a tag with its text.
+const flagColours = {open: 'yellow', confirmed: 'red', dismissed: 'grey'};
+export const flagStatusTag = (status) => tag(humanise(status), flagColours[status]);
