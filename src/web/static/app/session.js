@@ -62,6 +62,22 @@ function end(reason) {
   onEnded(reason);
 }
 
+// The page's clock says the idle time is up. The service counts from when it handled the last
+// request, a moment later, so it may still hold the session: sign out there too, so a session
+// the page has let go cannot be picked up again (the sign-out is refused if it had ended already).
+async function timedOut() {
+  const csrf = session && session.csrf_token;
+  end('expired');
+  api.setCsrfToken(csrf);
+  try {
+    await api.del('/session');
+  } catch {
+    // ended on the service already
+  } finally {
+    api.setCsrfToken(null);
+  }
+}
+
 function stopTimers() {
   timers.forEach(clearTimeout);
   timers = [];
@@ -78,7 +94,7 @@ export function activity() {
   // Warn two minutes ahead, or halfway through a short idle window.
   const lead = Math.min(120000, idleWindowMs / 2);
   timers.push(setTimeout(() => warn(ends, ends === absolute), Math.max(0, ends - lead - Date.now())));
-  timers.push(setTimeout(() => end('expired'), Math.max(0, ends - Date.now())));
+  timers.push(setTimeout(timedOut, Math.max(0, ends - Date.now())));
 }
 
 function warn(ends, absolute) {
