@@ -50,6 +50,10 @@ Response review_form(service::Context& ctx, Request& req) {
     o->set("help", q.help);
     o->set("resource", q.resource);
     o->set("value", value_json(q.value));
+    o->set("section_title", q.section_title);
+    o->set("section_description", q.section_description);
+    o->set("stage_title", q.stage_title);
+    o->set("choice_labels", json_strings(q.choice_labels));
     questions->add(o);
   }
   Object o;

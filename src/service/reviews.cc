@@ -311,16 +311,26 @@ std::vector<FormQuestion> review_form(Context& ctx, const Principal& who, std::i
                      q.help,
                      q.resource.value_or(""),
                      std::nullopt};
+      f.section_title = sec.title;
+      f.section_description = sec.description;
+      for (const core::Stage& st : l.tmpl.stages)
+        if (st.id == q.stage)
+          f.stage_title = st.title;
       if (q.type == core::QuestionType::grade) {
         if (const core::Scale* sc = l.tmpl.scale_for(q)) {
-          for (const auto& v : sc->values)
+          for (const auto& v : sc->values) {
             f.choices.push_back(v.code);
+            f.choice_labels.push_back(v.label);
+          }
         }
       } else if (q.type == core::QuestionType::yes_no_na) {
         f.choices = {"yes", "no", "na"};
+        f.choice_labels = {"Yes", "No", "Not applicable"};
       } else {
-        for (const auto& o : q.options)
+        for (const auto& o : q.options) {
           f.choices.push_back(o.code);
+          f.choice_labels.push_back(o.label);
+        }
       }
       const auto it = saved.find(q.id);
       if (it != saved.end() && it->second->value_sealed) {

@@ -95,6 +95,10 @@ struct FormQuestion {
   std::vector<std::string> choices;  // option or scale codes
   std::string text, help, resource;
   std::optional<core::AnswerValue> value;
+  // What a person reads: the section's title and guidance, the stage's title, and one label per
+  // choice (the template's own wording, "Requires improvement to be good").
+  std::string section_title, section_description, stage_title;
+  std::vector<std::string> choice_labels;
 };
 std::vector<FormQuestion> review_form(Context& ctx, const Principal& who, std::int64_t review_id);
 

@@ -58,8 +58,10 @@ test('the auditor saves a draft, a missing answer is linked to its field, and su
   await page.goto(`/#/reviews/${review.id}`);
   await e2e.screen(page, `Return ${review.id}`);
   // A section per pathway stage, grades as radios in a fieldset with a legend.
-  await page.getByRole('heading', {name: 'Stage 1.1: Concern arises', level: 2}).waitFor();
+  // Titled as the template words it, not by its id.
+  await page.getByRole('heading', {name: '1.1 A concern arises', level: 2}).waitFor();
   const grade = page.locator('fieldset', {has: page.locator('#q-concern_arises--grade')});
+  await grade.getByLabel('Requires improvement to be good', {exact: true}).waitFor();
   await grade.getByLabel('Good', {exact: true}).check();
   await page.getByLabel(/What good practice did you see in how the concern was noticed/)
     .fill('Synthetic example: the first record quotes the child.');

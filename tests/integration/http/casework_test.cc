@@ -109,6 +109,19 @@ TEST_CASE(
     CHECK(!q0->getValue<std::string>("text").empty());
     CHECK(q0->isArray("choices"));
     CHECK(q0->get("value").isEmpty());  // nothing saved yet
+    // The template's own words for people: section and stage titles, a label per choice.
+    CHECK(q0->getValue<std::string>("section") == "concern_arises");
+    CHECK(q0->getValue<std::string>("section_title") == "1.1 A concern arises");
+    CHECK(q0->getValue<std::string>("stage_title") == "A concern arises");
+    for (std::size_t i = 0; i < questions->size(); ++i) {
+      const auto q = questions->getObject(static_cast<unsigned>(i));
+      REQUIRE(q->getArray("choice_labels")->size() == q->getArray("choices")->size());
+      if (q->getValue<std::string>("type") == "grade") {
+        CHECK(q->getArray("choices")->getElement<std::string>(2) == "requires_improvement");
+        CHECK(q->getArray("choice_labels")->getElement<std::string>(2) ==
+              "Requires improvement to be good");
+      }
+    }
     first_question = q0->getValue<std::string>("id");
     const std::string answers = a.answers_text(id, row->getValue<std::string>("auditor"));
     r = c.call("PUT", "/api/v1/reviews/" + id + "/answers", answers, auditor[id]);

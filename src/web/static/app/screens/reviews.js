@@ -78,23 +78,27 @@ const fieldId = (question) => `q-${question.replace(/\./g, '--')}`;
 const commentId = (question) => `comment-${question.replace(/\./g, '--')}`;
 const naId = (section) => `na-${section}`;
 
-function sectionTitle(section, stage) {
-  return /^[0-9]/.test(stage) ? `Stage ${stage}: ${c.humanise(section)}` : c.humanise(section);
+// The template's title of the section; from its id for a service that gives none.
+function sectionTitle(s) {
+  if (s.title) return s.title;
+  return /^[0-9]/.test(s.stage) ? `Stage ${s.stage}: ${c.humanise(s.section)}` : c.humanise(s.section);
 }
 
-// Option codes are what the template gives (the form answer has no labels): acronyms stay
-// capitals, everything else reads as words.
+// A choice as the template words it (`choice_labels`, in the order of `choices`); a code the
+// labels do not cover reads as words, acronyms in capitals.
 const acronyms = new Set(['gp', 'ed', 'sarc', 'camhs', 'vcs', 'csc', 'abe', 'isva', 'cp', 'cin', 'icpc']);
-function choiceText(code) {
+function choiceText(q, code) {
+  const i = q.choices.indexOf(code);
+  if (q.choice_labels && i >= 0 && q.choice_labels[i]) return q.choice_labels[i];
   if (code === 'na') return 'Not applicable';
-  return String(code).split('_').map((w, i) => (acronyms.has(w) ? w.toUpperCase()
-    : i === 0 ? c.humanise(w) : w)).join(' ');
+  return String(code).split('_').map((w, j) => (acronyms.has(w) ? w.toUpperCase()
+    : j === 0 ? c.humanise(w) : w)).join(' ');
 }
 
 function valueText(q, value) {
   if (value === null || value === undefined || value === '') return 'Not answered';
-  if (Array.isArray(value)) return value.map(choiceText).join(', ');
-  return ['grade', 'yes_no_na', 'choice'].includes(q.type) ? choiceText(value) : value;
+  if (Array.isArray(value)) return value.map((v) => choiceText(q, v)).join(', ');
+  return ['grade', 'yes_no_na', 'choice'].includes(q.type) ? choiceText(q, value) : value;
 }
 
 // The questions grouped by section, in template order.
@@ -102,7 +106,10 @@ function sections(questions) {
   const out = [];
   for (const q of questions) {
     let s = out[out.length - 1];
-    if (!s || s.section !== q.section) out.push(s = {section: q.section, stage: q.stage, questions: []});
+    if (!s || s.section !== q.section) {
+      out.push(s = {section: q.section, stage: q.stage, title: q.section_title,
+                    description: q.section_description, questions: []});
+    }
     s.questions.push(q);
   }
   return out;
@@ -116,12 +123,12 @@ function questionField(q, saved) {
   if (['grade', 'yes_no_na', 'choice'].includes(q.type)) {
     const f = c.radios({legend: label, name: q.id, id, hint, value: saved ?? undefined,
                         inline: q.type === 'yes_no_na',
-                        items: q.choices.map((v) => ({value: v, text: choiceText(v)}))});
+                        items: q.choices.map((v) => ({value: v, text: choiceText(q, v)}))});
     return {el: f.el, id, setError: f.setError, read: () => f.value};
   }
   if (q.type === 'multi_choice') {
     const f = c.checkboxes({legend: label, name: q.id, id, hint, values: saved || [],
-                            items: q.choices.map((v) => ({value: v, text: choiceText(v)}))});
+                            items: q.choices.map((v) => ({value: v, text: choiceText(q, v)}))});
     return {el: f.el, id, setError: f.setError, read: () => (f.values.length ? f.values : null)};
   }
   if (q.type === 'date') {
@@ -245,8 +252,8 @@ route('/reviews/:id', {
 
     const body = [];
     for (const s of sections(form.questions)) {
-      const title = sectionTitle(s.section, s.stage);
-      const part = [c.h2(title)];
+      const title = sectionTitle(s);
+      const part = [c.h2(title), s.description ? c.p(s.description) : null];
       if (auditorEditing) {
         const naField = c.checkboxes({
           legend: `Does ${title} apply to your agency?`, name: `na-${s.section}`, id: naId(s.section),
@@ -276,7 +283,7 @@ route('/reviews/:id', {
           if (a && a.tags && a.tags.length) rows.push(['Tags', a.tags.join(', ')]);
           if (a && a.comment) rows.push(['QA lead\'s comment', a.comment]);
           if (ctx.user.role === 'qa_lead' && a && a.moderated_grade)
-            rows.push(['Moderated grade', `${choiceText(a.moderated_grade)}: ${a.moderation_rationale}`]);
+            rows.push(['Moderated grade', `${choiceText(q, a.moderated_grade)}: ${a.moderation_rationale}`]);
           const block = [h('h3', {class: 'govuk-heading-s', text: q.text}), c.summaryList(rows)];
           if (qaDeciding) {
             const t = c.textarea({label: `Comment for the auditor on this question (optional)`,
