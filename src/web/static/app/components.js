@@ -84,13 +84,37 @@ export function fileUpload({label, name, id = uid(name), hint: hintText, accept,
   return fieldShell(id, label, hintText, control);
 }
 
-// Radios in a fieldset with a legend (WCAG 1.3.1). items: [{value, text, hint}]. The first radio's
-// id is `id`, so an error summary link lands on the group.
-export function radios({legend, name, id = uid(name), hint: hintText, items, value, inline,
-                        legendSize = 's'}) {
+// A group of controls in a fieldset with a legend, hint and error message (radios, checkboxes,
+// the date input; WCAG 1.3.1): {el, setError(message|null)}. `onError(on)` styles the controls.
+function fieldsetShell({id, legend, hint: hintText, legendSize = 's', role, control, onError}) {
   const hintId = hintText ? `${id}-hint` : null;
   const errorId = `${id}-error`;
   const error = h('p', {class: 'govuk-error-message', id: errorId, hidden: true});
+  const fieldset = h('fieldset', {class: 'govuk-fieldset', role, 'aria-describedby': hintId},
+                     h('legend', {class: `govuk-fieldset__legend govuk-fieldset__legend--${legendSize}`,
+                                  text: legend}),
+                     hintText ? h('div', {class: 'govuk-hint', id: hintId, text: hintText}) : null,
+                     error, control);
+  const group = h('div', {class: 'govuk-form-group'}, fieldset);
+  return {
+    el: group,
+    setError(message) {
+      clear(error);
+      error.hidden = !message;
+      group.classList.toggle('govuk-form-group--error', Boolean(message));
+      if (onError) onError(Boolean(message));
+      const described = [hintId, message ? errorId : null].filter(Boolean).join(' ');
+      if (described) fieldset.setAttribute('aria-describedby', described);
+      else fieldset.removeAttribute('aria-describedby');
+      if (message) error.append(h('span', {class: 'govuk-visually-hidden', text: 'Error: '}),
+                                message);
+    },
+  };
+}
+
+// Radios in a fieldset with a legend. items: [{value, text, hint}]. The first radio's id is `id`,
+// so an error summary link lands on the group.
+export function radios({legend, name, id = uid(name), hint, items, value, inline, legendSize}) {
   const inputs = [];
   const list = h('div', {class: `govuk-radios${inline ? ' govuk-radios--inline' : ''}`,
                          'data-module': 'govuk-radios'},
@@ -107,28 +131,13 @@ export function radios({legend, name, id = uid(name), hint: hintText, items, val
                             item.hint ? h('div', {class: 'govuk-hint govuk-radios__hint',
                                                   id: `${rid}-hint`, text: item.hint}) : null);
                  }));
-  const fieldset = h('fieldset', {class: 'govuk-fieldset', 'aria-describedby': hintId},
-                     h('legend', {class: `govuk-fieldset__legend govuk-fieldset__legend--${legendSize}`,
-                                  text: legend}),
-                     hintText ? h('div', {class: 'govuk-hint', id: hintId, text: hintText}) : null,
-                     error, list);
-  const group = h('div', {class: 'govuk-form-group'}, fieldset);
+  const shell = fieldsetShell({id, legend, hint, legendSize, control: list});
   new Radios(list);
   return {
-    el: group, id, inputs,
+    el: shell.el, id, inputs, setError: shell.setError,
     get value() {
       const c = inputs.find((r) => r.checked);
       return c ? c.value : null;
-    },
-    setError(message) {
-      clear(error);
-      error.hidden = !message;
-      group.classList.toggle('govuk-form-group--error', Boolean(message));
-      const described = [hintId, message ? errorId : null].filter(Boolean).join(' ');
-      if (described) fieldset.setAttribute('aria-describedby', described);
-      else fieldset.removeAttribute('aria-describedby');
-      if (message) error.append(h('span', {class: 'govuk-visually-hidden', text: 'Error: '}),
-                                message);
     },
   };
 }
@@ -259,12 +268,8 @@ import {svg} from './dom.js';  // import declarations are hoisted: this one keep
 // A GOV.UK date input: day, month and year fields in a fieldset with a legend. `value` is
 // 'YYYY-MM-DD', '' when all three are empty, or null when they do not make a date; `id` is the
 // day field's, so an error summary link lands on the first field.
-export function dateInput({legend, name, id = uid(name), hint: hintText, value = '',
-                           legendSize = 's'}) {
+export function dateInput({legend, name, id = uid(name), hint, value = '', legendSize}) {
   const [y, m, d] = value ? value.split('-') : ['', '', ''];
-  const hintId = hintText ? `${id}-hint` : null;
-  const errorId = `${id}-error`;
-  const error = h('p', {class: 'govuk-error-message', id: errorId, hidden: true});
   const part = (key, label, v, width) => {
     const control = h('input', {class: `govuk-input govuk-date-input__input govuk-input--width-${width}`,
                                 id: `${id}-${key}`, name: `${name}-${key}`, type: 'text',
@@ -277,16 +282,14 @@ export function dateInput({legend, name, id = uid(name), hint: hintText, value =
   const day = part('day', 'Day', d, 2);
   const month = part('month', 'Month', m, 2);
   const year = part('year', 'Year', y, 4);
-  const fieldset = h('fieldset', {class: 'govuk-fieldset', role: 'group', 'aria-describedby': hintId},
-                     h('legend', {class: `govuk-fieldset__legend govuk-fieldset__legend--${legendSize}`,
-                                  text: legend}),
-                     hintText ? h('div', {class: 'govuk-hint', id: hintId, text: hintText}) : null,
-                     error,
-                     h('div', {class: 'govuk-date-input', id}, day.el, month.el, year.el));
-  const group = h('div', {class: 'govuk-form-group'}, fieldset);
   const controls = [day.control, month.control, year.control];
+  const shell = fieldsetShell({
+    id, legend, hint, legendSize, role: 'group',
+    control: h('div', {class: 'govuk-date-input', id}, day.el, month.el, year.el),
+    onError: (on) => controls.forEach((c) => c.classList.toggle('govuk-input--error', on)),
+  });
   return {
-    el: group, id: `${id}-day`,
+    el: shell.el, id: `${id}-day`, setError: shell.setError,
     get value() {
       const [dd, mm, yy] = controls.map((c) => c.value.trim());
       if (!dd && !mm && !yy) return '';
@@ -295,26 +298,12 @@ export function dateInput({legend, name, id = uid(name), hint: hintText, value =
       const date = new Date(`${iso}T00:00:00Z`);
       return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === iso ? iso : null;
     },
-    setError(message) {
-      clear(error);
-      error.hidden = !message;
-      group.classList.toggle('govuk-form-group--error', Boolean(message));
-      controls.forEach((c) => c.classList.toggle('govuk-input--error', Boolean(message)));
-      const described = [hintId, message ? errorId : null].filter(Boolean).join(' ');
-      if (described) fieldset.setAttribute('aria-describedby', described);
-      else fieldset.removeAttribute('aria-describedby');
-      if (message) error.append(h('span', {class: 'govuk-visually-hidden', text: 'Error: '}),
-                                message);
-    },
   };
 }
 
 // Checkboxes in a fieldset with a legend. items: [{value, text, hint}]; `values` the checked ones.
-export function checkboxes({legend, name, id = uid(name), hint: hintText, items, values = [],
-                            legendSize = 's', small}) {
-  const hintId = hintText ? `${id}-hint` : null;
-  const errorId = `${id}-error`;
-  const error = h('p', {class: 'govuk-error-message', id: errorId, hidden: true});
+export function checkboxes({legend, name, id = uid(name), hint, items, values = [], legendSize,
+                            small}) {
   const inputs = [];
   const list = h('div', {class: `govuk-checkboxes${small ? ' govuk-checkboxes--small' : ''}`,
                          'data-module': 'govuk-checkboxes'},
@@ -328,26 +317,11 @@ export function checkboxes({legend, name, id = uid(name), hint: hintText, items,
                             h('label', {class: 'govuk-label govuk-checkboxes__label', for: cid,
                                         text: item.text}));
                  }));
-  const fieldset = h('fieldset', {class: 'govuk-fieldset', 'aria-describedby': hintId},
-                     h('legend', {class: `govuk-fieldset__legend govuk-fieldset__legend--${legendSize}`,
-                                  text: legend}),
-                     hintText ? h('div', {class: 'govuk-hint', id: hintId, text: hintText}) : null,
-                     error, list);
-  const group = h('div', {class: 'govuk-form-group'}, fieldset);
+  const shell = fieldsetShell({id, legend, hint, legendSize, control: list});
   return {
-    el: group, id, inputs,
+    el: shell.el, id, inputs, setError: shell.setError,
     get values() {
       return inputs.filter((b) => b.checked).map((b) => b.value);
-    },
-    setError(message) {
-      clear(error);
-      error.hidden = !message;
-      group.classList.toggle('govuk-form-group--error', Boolean(message));
-      const described = [hintId, message ? errorId : null].filter(Boolean).join(' ');
-      if (described) fieldset.setAttribute('aria-describedby', described);
-      else fieldset.removeAttribute('aria-describedby');
-      if (message) error.append(h('span', {class: 'govuk-visually-hidden', text: 'Error: '}),
-                                message);
     },
   };
 }
