@@ -153,6 +153,10 @@ struct EvaluationStats {
   // an event dated within [count_from, count_to] are counted, when those are set.
   std::map<std::string, std::int64_t> timescale_checks;
   std::optional<Date> count_from, count_to;
+
+  // Adds the counts of other children's evaluation (made with the same window) to these, so
+  // children can be evaluated in parts, on several threads, and the parts' counts joined.
+  void add(const EvaluationStats& other);
 };
 
 class RuleEngine {

@@ -1,8 +1,10 @@
 #include "store/event_facts.h"
 
+#include <algorithm>
 #include <cstring>
-#include <map>
+#include <functional>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "core/errors.h"
@@ -33,13 +35,17 @@ std::string_view column_view(sqlite3_stmt* st, int col) {
           static_cast<std::size_t>(sqlite3_column_bytes(st, col))};
 }
 
-core::Date column_date(sqlite3_stmt* st, int col) {
-  const auto d = core::Date::parse_iso(column_view(st, col));
+core::Date column_date_text(std::string_view text) {
+  const auto d = core::Date::parse_iso(text);
   // Imports validate dates, so this is damage to the database, not bad input.
   if (!d)
     throw core::Error(
         "an event in the database has an unreadable date; run PRAGMA integrity_check");
   return *d;
+}
+
+core::Date column_date(sqlite3_stmt* st, int col) {
+  return column_date_text(column_view(st, col));
 }
 
 bool column_key(sqlite3_stmt* st, int col, core::RefKey& key) {
@@ -64,119 +70,191 @@ core::AgencyDirectory load_agencies(Session& s) {
 
 namespace {
 
-// Fills `e` from a row of kEventColumns.
-void read_event(sqlite3_stmt* st, const core::AgencyDirectory& agencies, core::Event& e) {
-  e.id = sqlite3_column_int64(st, 0);
-  e.agency = sqlite3_column_int(st, 1);
-  const auto type = core::parse_event_type(column_view(st, 2));
-  if (!type)
-    throw core::Error("an event in the database has an unknown event type");
-  e.type = *type;
-  e.date = column_date(st, 3);
-  if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-    e.age_years = sqlite3_column_int(st, 4);
-  e.sex = column_view(st, 5);
-  e.entry_point = column_view(st, 6);
-  e.to_agency = sqlite3_column_int(st, 7);
-  e.to_service = column_view(st, 8);
-  for (std::string_view code : split(column_view(st, 9), ';')) {
-    if (auto id = agencies.id_of(code))
-      e.participants.push_back(*id);
-  }
-  e.outcome = column_view(st, 10);
-  for (std::string_view code : split(column_view(st, 11), ';'))
-    e.category.emplace_back(code);
-  column_key(st, 12, e.ref);
-  core::RefKey rel{};
-  if (column_key(st, 13, rel))
-    e.relates_to = rel;
-}
-
-// In id order, which for_each_child's merge-join relies on; free, as id is the rowid.
+// In id order, which read_linked_events' merge-join relies on; free, as id is the rowid.
 constexpr const char* kEventColumns =
     "SELECT id, agency_id, event_type, event_date, age_years, sex, entry_point, to_agency_id, "
     "to_service, participants, outcome, category, event_ref_hmac, relates_to_hmac FROM events "
     "ORDER BY id";
 
-// Events held in memory per pass: about 250 bytes each, so a pass stays near 75 MB whatever the
-// size of the database.
-constexpr std::size_t kEventsPerPass = 300000;
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// Distinct column texts, numbered in order of first sight; 0 is "" (NULL reads as "" too, as
+// before: no analysis tells them apart).
+class Interner {
+ public:
+  Interner() { index(""); }
+  // The number of `text`, and whether it is new (so a parsed form can be added at the same index).
+  std::pair<std::uint32_t, bool> index(std::string_view text) {
+    if (auto it = numbers_.find(text); it != numbers_.end())
+      return {it->second, false};
+    const auto n = static_cast<std::uint32_t>(numbers_.size());
+    numbers_.emplace(std::string(text), n);
+    return {n, true};
+  }
+  std::vector<std::string> texts() const {
+    std::vector<std::string> out(numbers_.size());
+    for (const auto& [text, n] : numbers_)
+      out[n] = text;
+    return out;
+  }
+
+ private:
+  std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> numbers_;
+};
 
 }  // namespace
 
-void for_each_child(Session& s, const core::AgencyDirectory& agencies,
-                    const std::function<void(std::int64_t, std::vector<core::Event>&)>& visit) {
+LinkedEvents read_linked_events(Session& s, const core::AgencyDirectory& agencies) {
   sqlite3* db = connection(s);
-  // Pass boundaries: the first child of each pass, then one past the last child. Consecutive
-  // children join a pass until it holds kEventsPerPass events. Counted through the child index, so
-  // nothing per event is held for it.
-  std::vector<std::int64_t> bounds;
-  // Which child each event belongs to, as (event id, child id) in event id order: the primary key
-  // order of event_links, so the scan returns it sorted.
-  std::vector<std::pair<std::int64_t, std::int64_t>> links;
+  LinkedEvents out(agencies);
+  // The children in id order with their link counts: each child's slots in packed_, so every
+  // event is written straight to its place, grouped by child, in the one scan.
+  std::vector<std::int64_t> child_ids;
+  std::vector<std::size_t> next;  // per child: its next free slot
+  std::size_t linked = 0;
   {
     Statement q(db,
                 "SELECT child_id, count(*) FROM event_links GROUP BY child_id ORDER BY child_id");
-    std::size_t in_pass = 0;
-    std::int64_t last_child = 0;
-    std::size_t linked = 0;
     while (q.row()) {
-      const std::int64_t child = sqlite3_column_int64(q.get(), 0);
-      if (bounds.empty() || in_pass >= kEventsPerPass) {
-        bounds.push_back(child);
-        in_pass = 0;
-      }
-      const auto events = static_cast<std::size_t>(sqlite3_column_int64(q.get(), 1));
-      in_pass += events;
-      linked += events;
-      last_child = child;
+      child_ids.push_back(sqlite3_column_int64(q.get(), 0));
+      next.push_back(linked);
+      linked += static_cast<std::size_t>(sqlite3_column_int64(q.get(), 1));
     }
-    if (bounds.empty())
-      return;
-    bounds.push_back(last_child + 1);
-    links.reserve(linked);  // exactly: no growth to twice the size
   }
+  // Which child each event belongs to, as (event id, index in child_ids) in event id order: the
+  // primary key order of event_links, so the scan returns it sorted.
+  std::vector<std::pair<std::int64_t, std::uint32_t>> links;
+  links.reserve(linked);  // exactly: no growth to twice the size
   {
     Statement q(db, "SELECT event_id, child_id FROM event_links ORDER BY event_id");
-    while (q.row())
-      links.emplace_back(sqlite3_column_int64(q.get(), 0), sqlite3_column_int64(q.get(), 1));
+    while (q.row()) {
+      const std::int64_t child = sqlite3_column_int64(q.get(), 1);
+      const auto at = std::lower_bound(child_ids.begin(), child_ids.end(), child);
+      links.emplace_back(sqlite3_column_int64(q.get(), 0),
+                         static_cast<std::uint32_t>(at - child_ids.begin()));
+    }
   }
-  // Each pass reads the events in table order (a sequential scan, several times faster than
-  // fetching them child by child through the index) and merge-joins them against `links`, keeping
-  // only the events of the pass's children.
+  out.packed_.resize(linked);
+  const std::vector<std::size_t> begin = next;
+
+  // Index 0 of each is the empty column, which the interners number first.
+  Interner texts, participants, categories;
+  out.participants_.emplace_back();
+  out.categories_.emplace_back();
+  // The horizon is max(event_date) over every row, linked or not, compared as SQLite compares
+  // text (bytewise), then parsed: exactly what `SELECT max(event_date) FROM events` gave.
+  std::string latest;
+  bool any = false;
   Statement q(db, kEventColumns);
-  std::map<std::int64_t, std::vector<core::Event>> by_child;
-  for (std::size_t pass = 0; pass + 1 < bounds.size(); ++pass) {
-    const std::int64_t lo = bounds[pass], hi = bounds[pass + 1];
-    by_child.clear();
-    sqlite3_stmt* st = q.get();
-    auto link = links.cbegin();
-    while (link != links.cend() && q.row()) {
-      const std::int64_t id = sqlite3_column_int64(st, 0);
-      while (link != links.cend() && link->first < id)
-        ++link;
-      if (link == links.cend() || link->first != id)
-        continue;  // not linked yet
-      const std::int64_t child = link->second;
-      if (child < lo || child >= hi)
-        continue;
-      core::Event& e = by_child[child].emplace_back();
-      e.child_id = child;
-      read_event(st, agencies, e);
+  sqlite3_stmt* st = q.get();
+  auto link = links.cbegin();
+  while (q.row()) {
+    const std::string_view date = column_view(st, 3);
+    if (!any || date > latest) {
+      latest.assign(date);
+      any = true;
     }
-    q.reset();
-    for (auto& [child, events] : by_child) {
-      core::sort_events(events, agencies);
-      visit(child, events);
+    const std::int64_t id = sqlite3_column_int64(st, 0);
+    while (link != links.cend() && link->first < id)
+      ++link;
+    if (link == links.cend() || link->first != id)
+      continue;  // not linked yet
+    LinkedEvents::Packed& e = out.packed_[next[link->second]++];
+    e.id = id;
+    e.agency = sqlite3_column_int(st, 1);
+    const auto type = core::parse_event_type(column_view(st, 2));
+    if (!type)
+      throw core::Error("an event in the database has an unknown event type");
+    e.type = *type;
+    e.date = column_date(st, 3).days();
+    e.has_age = sqlite3_column_type(st, 4) != SQLITE_NULL;
+    if (e.has_age)
+      e.age_years = sqlite3_column_int(st, 4);
+    e.sex = texts.index(column_view(st, 5)).first;
+    e.entry_point = texts.index(column_view(st, 6)).first;
+    e.to_agency = sqlite3_column_int(st, 7);
+    e.to_service = texts.index(column_view(st, 8)).first;
+    const std::string_view who = column_view(st, 9);
+    const auto [p, new_p] = participants.index(who);
+    if (new_p) {
+      auto& ids = out.participants_.emplace_back();
+      for (std::string_view code : split(who, ';')) {
+        if (auto agency = agencies.id_of(code))
+          ids.push_back(*agency);
+      }
     }
+    e.participants = p;
+    e.outcome = texts.index(column_view(st, 10)).first;
+    const std::string_view codes = column_view(st, 11);
+    const auto [c, new_c] = categories.index(codes);
+    if (new_c) {
+      auto& list = out.categories_.emplace_back();
+      for (std::string_view code : split(codes, ';'))
+        list.emplace_back(code);
+    }
+    e.category = c;
+    column_key(st, 12, e.ref);
+    e.has_relates_to = column_key(st, 13, e.relates_to);
   }
+  if (any)
+    out.latest_ = column_date_text(latest);
+  out.texts_ = texts.texts();
+
+  // A link whose event is missing leaves its slot unfilled: children are cut to the slots their
+  // events filled, and a child with none is left out, as it has nothing to analyse.
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < child_ids.size(); ++i) {
+    const std::size_t n = next[i] - begin[i];
+    if (n == 0)
+      continue;
+    if (begin[i] != kept)
+      std::move(out.packed_.begin() + static_cast<std::ptrdiff_t>(begin[i]),
+                out.packed_.begin() + static_cast<std::ptrdiff_t>(next[i]),
+                out.packed_.begin() + static_cast<std::ptrdiff_t>(kept));
+    out.children_.push_back({child_ids[i], kept, kept + n});
+    kept += n;
+  }
+  out.packed_.resize(kept);
+  return out;
 }
 
-std::optional<core::Date> latest_event_date(Session& s) {
-  Statement q(connection(s), "SELECT max(event_date) FROM events");
-  if (!q.row() || sqlite3_column_type(q.get(), 0) == SQLITE_NULL)
-    return std::nullopt;
-  return column_date(q.get(), 0);
+std::int64_t LinkedEvents::child(std::size_t i, std::vector<core::Event>& out) const {
+  const Child& c = children_[i];
+  out.resize(c.end - c.begin);
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    const Packed& p = packed_[c.begin + k];
+    core::Event& e = out[k];
+    e.id = p.id;
+    e.child_id = c.id;
+    e.agency = p.agency;
+    e.type = p.type;
+    e.date = core::Date::from_days(p.date);
+    e.age_years = p.has_age ? std::optional<int>(p.age_years) : std::nullopt;
+    e.sex = texts_[p.sex];
+    e.entry_point = texts_[p.entry_point];
+    e.to_agency = p.to_agency;
+    e.to_service = texts_[p.to_service];
+    e.participants = participants_[p.participants];
+    e.outcome = texts_[p.outcome];
+    e.category = categories_[p.category];
+    e.ref = p.ref;
+    e.relates_to = p.has_relates_to ? std::optional<core::RefKey>(p.relates_to) : std::nullopt;
+  }
+  core::sort_events(out, *agencies_);
+  return c.id;
+}
+
+void for_each_child(Session& s, const core::AgencyDirectory& agencies,
+                    const std::function<void(std::int64_t, std::vector<core::Event>&)>& visit) {
+  const LinkedEvents linked = read_linked_events(s, agencies);
+  std::vector<core::Event> events;
+  for (std::size_t i = 0; i < linked.child_count(); ++i) {
+    const std::int64_t child = linked.child(i, events);
+    visit(child, events);
+  }
 }
 
 }  // namespace pathaudit::store
