@@ -166,7 +166,9 @@ class RuleEngine {
   RuleEngine(const RuleSet& rules, const WorkingDayCalendar& calendar,
              const AgencyDirectory& agencies, Date horizon);
 
-  // Appends the flags of one child's events (sorted by core::sort_events) to `out`.
+  // Appends the flags of one child's events (sorted by core::sort_events) to `out`. Reads no
+  // event's sex, age_years or entry_point: the flags pass does not load them
+  // (store::EventDetail::rules), so a rule that needs them must change that too.
   void evaluate(const std::vector<Event>& events, std::vector<Flag>& out,
                 EvaluationStats& stats) const;
 

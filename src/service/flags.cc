@@ -101,7 +101,8 @@ FlagComputation compute_flags(Context& ctx, store::Session& s, const Principal& 
     result.by_rule[r.id] = 0;
 
   const core::AgencyDirectory agencies = store::load_agencies(s);
-  const store::LinkedEvents linked = store::read_linked_events(s, agencies);
+  const store::LinkedEvents linked =
+      store::read_linked_events(s, agencies, store::EventDetail::rules);
   result.horizon = linked.latest_event_date();
   std::vector<store::NewFlag> flags;
   if (result.horizon) {

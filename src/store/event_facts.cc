@@ -27,15 +27,18 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   return out;
 }
 
-std::string_view column_view(sqlite3_stmt* st, int col) {
-  const unsigned char* t = sqlite3_column_text(st, col);
+// The analysis scans read columns as values: one sqlite3_column_value per column, then the
+// sqlite3_value_* readers, which unlike the sqlite3_column_* ones take no connection mutex (three
+// or four locks a column otherwise, a tenth of a million-row scan). SQLite calls such a value
+// unprotected: it is read only here, by the thread that holds the connection, before the next step.
+std::string_view value_view(sqlite3_value* v) {
+  const unsigned char* t = sqlite3_value_text(v);
   if (!t)
     return {};
-  return {reinterpret_cast<const char*>(t),
-          static_cast<std::size_t>(sqlite3_column_bytes(st, col))};
+  return {reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_value_bytes(v))};
 }
 
-core::Date column_date_text(std::string_view text) {
+core::Date stored_date(std::string_view text) {
   const auto d = core::Date::parse_iso(text);
   // Imports validate dates, so this is damage to the database, not bad input.
   if (!d)
@@ -44,14 +47,10 @@ core::Date column_date_text(std::string_view text) {
   return *d;
 }
 
-core::Date column_date(sqlite3_stmt* st, int col) {
-  return column_date_text(column_view(st, col));
-}
-
-bool column_key(sqlite3_stmt* st, int col, core::RefKey& key) {
-  if (sqlite3_column_type(st, col) != SQLITE_BLOB || sqlite3_column_bytes(st, col) < 16)
+bool value_key(sqlite3_value* v, core::RefKey& key) {
+  if (sqlite3_value_type(v) != SQLITE_BLOB || sqlite3_value_bytes(v) < 16)
     return false;
-  std::memcpy(key.data(), sqlite3_column_blob(st, col), key.size());
+  std::memcpy(key.data(), sqlite3_value_blob(v), key.size());
   return true;
 }
 
@@ -70,11 +69,15 @@ core::AgencyDirectory load_agencies(Session& s) {
 
 namespace {
 
-// In id order, which read_linked_events' merge-join relies on; free, as id is the rowid.
+// In id order, which read_linked_events' merge-join relies on; free, as id is the rowid. The
+// child's details come last, so EventDetail::rules drops them without renumbering the others.
 constexpr const char* kEventColumns =
-    "SELECT id, agency_id, event_type, event_date, age_years, sex, entry_point, to_agency_id, "
-    "to_service, participants, outcome, category, event_ref_hmac, relates_to_hmac FROM events "
+    "SELECT id, agency_id, event_type, event_date, to_agency_id, to_service, participants, "
+    "outcome, category, event_ref_hmac, relates_to_hmac, age_years, sex, entry_point FROM events "
     "ORDER BY id";
+constexpr const char* kRuleColumns =
+    "SELECT id, agency_id, event_type, event_date, to_agency_id, to_service, participants, "
+    "outcome, category, event_ref_hmac, relates_to_hmac FROM events ORDER BY id";
 
 struct TextHash {
   using is_transparent = void;
@@ -107,7 +110,8 @@ class Interner {
 
 }  // namespace
 
-LinkedEvents read_linked_events(Session& s, const core::AgencyDirectory& agencies) {
+LinkedEvents read_linked_events(Session& s, const core::AgencyDirectory& agencies,
+                                EventDetail detail) {
   sqlite3* db = connection(s);
   LinkedEvents out(agencies);
   // The children in id order with their link counts: each child's slots in packed_, so every
@@ -129,12 +133,26 @@ LinkedEvents read_linked_events(Session& s, const core::AgencyDirectory& agencie
   std::vector<std::pair<std::int64_t, std::uint32_t>> links;
   links.reserve(linked);  // exactly: no growth to twice the size
   {
+    // Child ids are nearly consecutive (pruning leaves gaps), so an index by id is small and far
+    // cheaper than a search per link; with ids too sparse for that, search.
+    std::vector<std::uint32_t> index_of;
+    if (!child_ids.empty() && child_ids.back() >= 0 &&
+        static_cast<std::size_t>(child_ids.back()) < 4 * child_ids.size() + 65536) {
+      index_of.resize(static_cast<std::size_t>(child_ids.back()) + 1);
+      for (std::size_t i = 0; i < child_ids.size(); ++i)
+        index_of[static_cast<std::size_t>(child_ids[i])] = static_cast<std::uint32_t>(i);
+    }
     Statement q(db, "SELECT event_id, child_id FROM event_links ORDER BY event_id");
     while (q.row()) {
       const std::int64_t child = sqlite3_column_int64(q.get(), 1);
-      const auto at = std::lower_bound(child_ids.begin(), child_ids.end(), child);
-      links.emplace_back(sqlite3_column_int64(q.get(), 0),
-                         static_cast<std::uint32_t>(at - child_ids.begin()));
+      std::uint32_t i;
+      if (!index_of.empty() && child >= 0 && static_cast<std::size_t>(child) < index_of.size()) {
+        i = index_of[static_cast<std::size_t>(child)];
+      } else {
+        i = static_cast<std::uint32_t>(std::lower_bound(child_ids.begin(), child_ids.end(), child) -
+                                       child_ids.begin());
+      }
+      links.emplace_back(sqlite3_column_int64(q.get(), 0), i);
     }
   }
   out.packed_.resize(linked);
@@ -148,36 +166,33 @@ LinkedEvents read_linked_events(Session& s, const core::AgencyDirectory& agencie
   // text (bytewise), then parsed: exactly what `SELECT max(event_date) FROM events` gave.
   std::string latest;
   bool any = false;
-  Statement q(db, kEventColumns);
+  const bool details = detail == EventDetail::all;
+  Statement q(db, details ? kEventColumns : kRuleColumns);
   sqlite3_stmt* st = q.get();
   auto link = links.cbegin();
+  const auto col = [st](int i) { return sqlite3_column_value(st, i); };
   while (q.row()) {
-    const std::string_view date = column_view(st, 3);
+    const std::string_view date = value_view(col(3));
     if (!any || date > latest) {
       latest.assign(date);
       any = true;
     }
-    const std::int64_t id = sqlite3_column_int64(st, 0);
+    const std::int64_t id = sqlite3_value_int64(col(0));
     while (link != links.cend() && link->first < id)
       ++link;
     if (link == links.cend() || link->first != id)
       continue;  // not linked yet
     LinkedEvents::Packed& e = out.packed_[next[link->second]++];
     e.id = id;
-    e.agency = sqlite3_column_int(st, 1);
-    const auto type = core::parse_event_type(column_view(st, 2));
+    e.agency = sqlite3_value_int(col(1));
+    const auto type = core::parse_event_type(value_view(col(2)));
     if (!type)
       throw core::Error("an event in the database has an unknown event type");
     e.type = *type;
-    e.date = column_date(st, 3).days();
-    e.has_age = sqlite3_column_type(st, 4) != SQLITE_NULL;
-    if (e.has_age)
-      e.age_years = sqlite3_column_int(st, 4);
-    e.sex = texts.index(column_view(st, 5)).first;
-    e.entry_point = texts.index(column_view(st, 6)).first;
-    e.to_agency = sqlite3_column_int(st, 7);
-    e.to_service = texts.index(column_view(st, 8)).first;
-    const std::string_view who = column_view(st, 9);
+    e.date = stored_date(date).days();
+    e.to_agency = sqlite3_value_int(col(4));
+    e.to_service = texts.index(value_view(col(5))).first;
+    const std::string_view who = value_view(col(6));
     const auto [p, new_p] = participants.index(who);
     if (new_p) {
       auto& ids = out.participants_.emplace_back();
@@ -187,8 +202,8 @@ LinkedEvents read_linked_events(Session& s, const core::AgencyDirectory& agencie
       }
     }
     e.participants = p;
-    e.outcome = texts.index(column_view(st, 10)).first;
-    const std::string_view codes = column_view(st, 11);
+    e.outcome = texts.index(value_view(col(7))).first;
+    const std::string_view codes = value_view(col(8));
     const auto [c, new_c] = categories.index(codes);
     if (new_c) {
       auto& list = out.categories_.emplace_back();
@@ -196,11 +211,19 @@ LinkedEvents read_linked_events(Session& s, const core::AgencyDirectory& agencie
         list.emplace_back(code);
     }
     e.category = c;
-    column_key(st, 12, e.ref);
-    e.has_relates_to = column_key(st, 13, e.relates_to);
+    value_key(col(9), e.ref);
+    e.has_relates_to = value_key(col(10), e.relates_to);
+    if (details) {
+      sqlite3_value* age = col(11);
+      e.has_age = sqlite3_value_type(age) != SQLITE_NULL;
+      if (e.has_age)
+        e.age_years = sqlite3_value_int(age);
+      e.sex = texts.index(value_view(col(12))).first;
+      e.entry_point = texts.index(value_view(col(13))).first;
+    }
   }
   if (any)
-    out.latest_ = column_date_text(latest);
+    out.latest_ = stored_date(latest);
   out.texts_ = texts.texts();
 
   // A link whose event is missing leaves its slot unfilled: children are cut to the slots their
@@ -218,6 +241,43 @@ LinkedEvents read_linked_events(Session& s, const core::AgencyDirectory& agencie
     kept += n;
   }
   out.packed_.resize(kept);
+
+  // Each child's events put in core::sort_events order here, once, on integer keys (date, the
+  // rank of the agency's code, id), so the sort in child() finds them in order and moves nothing.
+  // Agency ids are small; with one too large for a table, child() alone sorts.
+  int max_agency = 0;
+  for (const auto& [id, agency] : agencies.all())
+    max_agency = std::max(max_agency, id);
+  if (max_agency < 65536) {
+    std::vector<std::string> codes{""};  // the code of an unknown agency
+    for (const auto& [id, agency] : agencies.all())
+      codes.push_back(agency.code);
+    std::sort(codes.begin(), codes.end());
+    const auto rank_of_code = [&](const std::string& code) {
+      return static_cast<int>(std::lower_bound(codes.begin(), codes.end(), code) - codes.begin());
+    };
+    std::vector<int> rank(static_cast<std::size_t>(max_agency) + 1, rank_of_code(""));
+    for (const auto& [id, agency] : agencies.all()) {
+      if (id >= 0)
+        rank[static_cast<std::size_t>(id)] = rank_of_code(agency.code);
+    }
+    const auto rank_of = [&](std::int32_t agency) {
+      return agency >= 0 && agency <= max_agency ? rank[static_cast<std::size_t>(agency)]
+                                                 : rank_of_code("");
+    };
+    for (const LinkedEvents::Child& c : out.children_) {
+      std::sort(out.packed_.begin() + static_cast<std::ptrdiff_t>(c.begin),
+                out.packed_.begin() + static_cast<std::ptrdiff_t>(c.end),
+                [&](const LinkedEvents::Packed& a, const LinkedEvents::Packed& b) {
+                  if (a.date != b.date)
+                    return a.date < b.date;
+                  const int ra = rank_of(a.agency), rb = rank_of(b.agency);
+                  if (ra != rb)
+                    return ra < rb;
+                  return a.id < b.id;
+                });
+    }
+  }
   return out;
 }
 

@@ -43,14 +43,22 @@ FlagSync sync_flags(Session& s, const std::vector<NewFlag>& flags, const std::st
     std::int64_t id;
     bool reviewed;
     bool seen = false;
+    // The columns a recomputation refreshes, as stored, so an unchanged flag (nearly every flag
+    // of a recomputation) costs a comparison, not a statement.
+    std::string ruleset_version, severity, detail;
+    std::int64_t child_id = 0, agency_id = 0;
   };
   std::map<std::pair<std::string, std::string>, Existing> existing;
   {
-    Statement q(db, "SELECT id, rule_id, evidence_hash, status FROM flags");
+    Statement q(db,
+                "SELECT id, rule_id, evidence_hash, status, ruleset_version, severity, child_id, "
+                "agency_id, detail FROM flags");
     while (q.row()) {
-      existing.emplace(
-          std::make_pair(column_text(q.get(), 1), column_text(q.get(), 2)),
-          Existing{sqlite3_column_int64(q.get(), 0), column_text(q.get(), 3) != "open"});
+      sqlite3_stmt* st = q.get();
+      existing.emplace(std::make_pair(column_text(st, 1), column_text(st, 2)),
+                       Existing{sqlite3_column_int64(st, 0), column_text(st, 3) != "open", false,
+                                column_text(st, 4), column_text(st, 5), column_text(st, 8),
+                                sqlite3_column_int64(st, 6), column_id(st, 7)});
     }
   }
   FlagSync result;
@@ -72,6 +80,10 @@ FlagSync sync_flags(Session& s, const std::vector<NewFlag>& flags, const std::st
         throw core::Error("the rules engine raised the same flag twice");
       it->second.seen = true;
       ++result.kept;
+      const Existing& was = it->second;
+      if (was.ruleset_version == f.ruleset_version && was.severity == f.severity &&
+          was.child_id == f.child_id && was.agency_id == f.agency_id && was.detail == f.detail)
+        continue;
       sqlite3_stmt* st = refresh.get();
       bind_text(st, 1, f.ruleset_version);
       bind_text(st, 2, f.severity);
@@ -109,7 +121,8 @@ FlagSync sync_flags(Session& s, const std::vector<NewFlag>& flags, const std::st
     bind_text(st, 9, at);
     insert.row();
     insert.reset();
-    existing.emplace(std::make_pair(f.rule_id, f.evidence_hash), Existing{0, false, true});
+    existing.emplace(std::make_pair(f.rule_id, f.evidence_hash),
+                     Existing{0, false, true, {}, {}, {}});
     ++result.inserted;
   }
   Statement remove(db, "DELETE FROM flags WHERE id = ?");
