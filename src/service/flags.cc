@@ -87,6 +87,7 @@ std::vector<store::NewFlag> evaluate_children(const store::LinkedEvents& linked,
       ++result.by_rule[f.rule_id];
       flags.push_back(std::move(f));
     }
+    std::vector<store::NewFlag>().swap(block.flags);  // freed as it goes: never all twice
   }
   return flags;
 }
@@ -101,13 +102,16 @@ FlagComputation compute_flags(Context& ctx, store::Session& s, const Principal& 
     result.by_rule[r.id] = 0;
 
   const core::AgencyDirectory agencies = store::load_agencies(s);
-  const store::LinkedEvents linked =
-      store::read_linked_events(s, agencies, store::EventDetail::rules);
-  result.horizon = linked.latest_event_date();
   std::vector<store::NewFlag> flags;
-  if (result.horizon) {
-    const core::RuleEngine engine(rules, calendar, agencies, *result.horizon);
-    flags = evaluate_children(linked, engine, result);
+  {
+    // Scoped: the events are freed before the flags are written (the import's peak memory).
+    const store::LinkedEvents linked =
+        store::read_linked_events(s, agencies, store::EventDetail::rules);
+    result.horizon = linked.latest_event_date();
+    if (result.horizon) {
+      const core::RuleEngine engine(rules, calendar, agencies, *result.horizon);
+      flags = evaluate_children(linked, engine, result);
+    }
   }
   result.sync = store::sync_flags(s, flags, ctx.clock().now_utc());
   audit_as(ctx, s, who, "flags.compute", "ruleset:" + result.rule_set,

@@ -69,15 +69,19 @@ core::AgencyDirectory load_agencies(Session& s) {
 
 namespace {
 
-// In id order, which read_linked_events' merge-join relies on; free, as id is the rowid. The
-// child's details come last, so EventDetail::rules drops them without renumbering the others.
+// In event id order, which is free, as id is the rowid, and each event's link row (event_links is
+// keyed by event id) comes from the next row of its table: no link list is held for the join. A
+// LEFT JOIN, so unlinked events still count for the horizon. The child's details come last, so
+// EventDetail::rules drops them without renumbering the others.
 constexpr const char* kEventColumns =
-    "SELECT id, agency_id, event_type, event_date, to_agency_id, to_service, participants, "
-    "outcome, category, event_ref_hmac, relates_to_hmac, age_years, sex, entry_point FROM events "
-    "ORDER BY id";
+    "SELECT e.id, e.agency_id, e.event_type, e.event_date, e.to_agency_id, e.to_service, "
+    "e.participants, e.outcome, e.category, e.event_ref_hmac, e.relates_to_hmac, l.child_id, "
+    "e.age_years, e.sex, e.entry_point "
+    "FROM events e LEFT JOIN event_links l ON l.event_id = e.id ORDER BY e.id";
 constexpr const char* kRuleColumns =
-    "SELECT id, agency_id, event_type, event_date, to_agency_id, to_service, participants, "
-    "outcome, category, event_ref_hmac, relates_to_hmac FROM events ORDER BY id";
+    "SELECT e.id, e.agency_id, e.event_type, e.event_date, e.to_agency_id, e.to_service, "
+    "e.participants, e.outcome, e.category, e.event_ref_hmac, e.relates_to_hmac, l.child_id "
+    "FROM events e LEFT JOIN event_links l ON l.event_id = e.id ORDER BY e.id";
 
 struct TextHash {
   using is_transparent = void;
@@ -128,33 +132,21 @@ LinkedEvents read_linked_events(Session& s, const core::AgencyDirectory& agencie
       linked += static_cast<std::size_t>(sqlite3_column_int64(q.get(), 1));
     }
   }
-  // Which child each event belongs to, as (event id, index in child_ids) in event id order: the
-  // primary key order of event_links, so the scan returns it sorted.
-  std::vector<std::pair<std::int64_t, std::uint32_t>> links;
-  links.reserve(linked);  // exactly: no growth to twice the size
-  {
-    // Child ids are nearly consecutive (pruning leaves gaps), so an index by id is small and far
-    // cheaper than a search per link; with ids too sparse for that, search.
-    std::vector<std::uint32_t> index_of;
-    if (!child_ids.empty() && child_ids.back() >= 0 &&
-        static_cast<std::size_t>(child_ids.back()) < 4 * child_ids.size() + 65536) {
-      index_of.resize(static_cast<std::size_t>(child_ids.back()) + 1);
-      for (std::size_t i = 0; i < child_ids.size(); ++i)
-        index_of[static_cast<std::size_t>(child_ids[i])] = static_cast<std::uint32_t>(i);
-    }
-    Statement q(db, "SELECT event_id, child_id FROM event_links ORDER BY event_id");
-    while (q.row()) {
-      const std::int64_t child = sqlite3_column_int64(q.get(), 1);
-      std::uint32_t i;
-      if (!index_of.empty() && child >= 0 && static_cast<std::size_t>(child) < index_of.size()) {
-        i = index_of[static_cast<std::size_t>(child)];
-      } else {
-        i = static_cast<std::uint32_t>(std::lower_bound(child_ids.begin(), child_ids.end(), child) -
-                                       child_ids.begin());
-      }
-      links.emplace_back(sqlite3_column_int64(q.get(), 0), i);
-    }
+  // Child ids are nearly consecutive (pruning leaves gaps), so an index by id is small and far
+  // cheaper than a search per event; with ids too sparse for that, search.
+  std::vector<std::uint32_t> index_of;
+  if (!child_ids.empty() && child_ids.back() >= 0 &&
+      static_cast<std::size_t>(child_ids.back()) < 4 * child_ids.size() + 65536) {
+    index_of.resize(static_cast<std::size_t>(child_ids.back()) + 1);
+    for (std::size_t i = 0; i < child_ids.size(); ++i)
+      index_of[static_cast<std::size_t>(child_ids[i])] = static_cast<std::uint32_t>(i);
   }
+  const auto child_index = [&](std::int64_t child) -> std::size_t {
+    if (child >= 0 && static_cast<std::size_t>(child) < index_of.size())
+      return index_of[static_cast<std::size_t>(child)];
+    return static_cast<std::size_t>(std::lower_bound(child_ids.begin(), child_ids.end(), child) -
+                                    child_ids.begin());
+  };
   out.packed_.resize(linked);
   const std::vector<std::size_t> begin = next;
 
@@ -169,7 +161,6 @@ LinkedEvents read_linked_events(Session& s, const core::AgencyDirectory& agencie
   const bool details = detail == EventDetail::all;
   Statement q(db, details ? kEventColumns : kRuleColumns);
   sqlite3_stmt* st = q.get();
-  auto link = links.cbegin();
   const auto col = [st](int i) { return sqlite3_column_value(st, i); };
   while (q.row()) {
     const std::string_view date = value_view(col(3));
@@ -177,13 +168,11 @@ LinkedEvents read_linked_events(Session& s, const core::AgencyDirectory& agencie
       latest.assign(date);
       any = true;
     }
-    const std::int64_t id = sqlite3_value_int64(col(0));
-    while (link != links.cend() && link->first < id)
-      ++link;
-    if (link == links.cend() || link->first != id)
+    sqlite3_value* child = col(11);
+    if (sqlite3_value_type(child) == SQLITE_NULL)
       continue;  // not linked yet
-    LinkedEvents::Packed& e = out.packed_[next[link->second]++];
-    e.id = id;
+    LinkedEvents::Packed& e = out.packed_[next[child_index(sqlite3_value_int64(child))]++];
+    e.id = sqlite3_value_int64(col(0));
     e.agency = sqlite3_value_int(col(1));
     const auto type = core::parse_event_type(value_view(col(2)));
     if (!type)
@@ -214,12 +203,12 @@ LinkedEvents read_linked_events(Session& s, const core::AgencyDirectory& agencie
     value_key(col(9), e.ref);
     e.has_relates_to = value_key(col(10), e.relates_to);
     if (details) {
-      sqlite3_value* age = col(11);
+      sqlite3_value* age = col(12);
       e.has_age = sqlite3_value_type(age) != SQLITE_NULL;
       if (e.has_age)
         e.age_years = sqlite3_value_int(age);
-      e.sex = texts.index(value_view(col(12))).first;
-      e.entry_point = texts.index(value_view(col(13))).first;
+      e.sex = texts.index(value_view(col(13))).first;
+      e.entry_point = texts.index(value_view(col(14))).first;
     }
   }
   if (any)

@@ -78,10 +78,10 @@ enum class EventDetail : int {
 };
 
 // Reads every linked event (events without a link row are skipped) in one sequential scan of the
-// events table, merge-joined in id order against the link list.
+// events table, each row joined to its link row by event id.
 //
-// Cost: about 90 bytes per linked event held (near 90 MB for 1,000,000 events), plus the link list
-// (16 bytes per linked event) while reading.
+// Cost: about 90 bytes per linked event held (near 90 MB for 1,000,000 events), plus 20 bytes per
+// child while reading.
 LinkedEvents read_linked_events(Session& s, const core::AgencyDirectory& agencies,
                                 EventDetail detail = EventDetail::all);
 
