@@ -4,6 +4,7 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "core/errors.h"
@@ -35,6 +36,10 @@ std::vector<store::NewFlag> evaluate_children(const store::LinkedEvents& linked,
   };
   const std::size_t children = linked.child_count();
   std::vector<Block> blocks((children + kChildrenPerBlock - 1) / kChildrenPerBlock);
+  for (Block& block : blocks) {  // counted over the same window as the caller's
+    block.stats.count_from = result.stats.count_from;
+    block.stats.count_to = result.stats.count_to;
+  }
   std::atomic<std::size_t> next{0};
   std::mutex failed_mutex;
   std::exception_ptr failed;
@@ -68,8 +73,13 @@ std::vector<store::NewFlag> evaluate_children(const store::LinkedEvents& linked,
   const std::size_t helpers = std::min<std::size_t>(
       {cores > 1 ? cores - 1 : 0, 3, blocks.size() > 1 ? blocks.size() - 1 : 0});
   std::vector<std::thread> threads;
-  for (std::size_t t = 0; t < helpers; ++t)
-    threads.emplace_back(work);
+  for (std::size_t t = 0; t < helpers; ++t) {
+    try {
+      threads.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // no thread to be had: fewer threads, the same result
+    }
+  }
   work();
   for (std::thread& t : threads)
     t.join();
