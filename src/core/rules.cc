@@ -536,6 +536,14 @@ class ChildEvaluation {
 
 }  // namespace
 
+void EvaluationStats::add(const EvaluationStats& other) {
+  children += other.children;
+  events += other.events;
+  outside_calendar += other.outside_calendar;
+  for (const auto& [rule, checks] : other.timescale_checks)
+    timescale_checks[rule] += checks;
+}
+
 void RuleEngine::evaluate(const std::vector<Event>& events, std::vector<Flag>& out,
                           EvaluationStats& stats) const {
   if (events.empty())

@@ -153,6 +153,10 @@ struct EvaluationStats {
   // an event dated within [count_from, count_to] are counted, when those are set.
   std::map<std::string, std::int64_t> timescale_checks;
   std::optional<Date> count_from, count_to;
+
+  // Adds the counts of other children's evaluation (made with the same window) to these, so
+  // children can be evaluated in parts, on several threads, and the parts' counts joined.
+  void add(const EvaluationStats& other);
 };
 
 class RuleEngine {
@@ -162,7 +166,9 @@ class RuleEngine {
   RuleEngine(const RuleSet& rules, const WorkingDayCalendar& calendar,
              const AgencyDirectory& agencies, Date horizon);
 
-  // Appends the flags of one child's events (sorted by core::sort_events) to `out`.
+  // Appends the flags of one child's events (sorted by core::sort_events) to `out`. Reads no
+  // event's sex, age_years or entry_point: the flags pass does not load them
+  // (store::EventDetail::rules), so a rule that needs them must change that too.
   void evaluate(const std::vector<Event>& events, std::vector<Flag>& out,
                 EvaluationStats& stats) const;
 

@@ -203,17 +203,19 @@ BoardInputs load_board_inputs(Context& ctx, const Principal& who, store::Session
   std::optional<PopulationCount> previous;
   if (in.previous)
     previous.emplace(s, *in.previous);
-  if (const auto horizon = store::latest_event_date(s)) {
+  const store::LinkedEvents linked = store::read_linked_events(s, in.agencies);
+  if (const auto& horizon = linked.latest_event_date()) {
     const core::WorkingDayCalendar calendar =
         load_calendar(calendar_path(ctx.settings(), in.rules.calendar));
     const core::RuleEngine engine(in.rules, calendar, in.agencies, *horizon);
-    store::for_each_child(s, in.agencies,
-                          [&](std::int64_t child, std::vector<core::Event>& events) {
-                            metrics.add_child(events);
-                            current.add_child(child, events, engine);
-                            if (previous)
-                              previous->add_child(child, events, engine);
-                          });
+    std::vector<core::Event> events;
+    for (std::size_t i = 0; i < linked.child_count(); ++i) {
+      const std::int64_t child = linked.child(i, events);
+      metrics.add_child(events);
+      current.add_child(child, events, engine);
+      if (previous)
+        previous->add_child(child, events, engine);
+    }
   }
   in.flags = current.finish();
   if (previous)

@@ -1,5 +1,12 @@
 #include "service/flags.h"
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
 #include "core/errors.h"
 #include "core/review.h"
 #include "crypto/hash.h"
@@ -12,6 +19,89 @@
 namespace pathaudit::service {
 namespace {
 
+// Children per block of work: small enough for the threads to share the work evenly, large
+// enough that taking a block costs nothing next to evaluating it.
+constexpr std::size_t kChildrenPerBlock = 256;
+
+// Evaluates every child, spread over the machine's cores (at most four threads): the engine is
+// immutable and LinkedEvents const, so threads share them; each takes the next block of children
+// and keeps that block's flags and counts apart. Blocks are joined in child order, so the flags,
+// their order (and so the ids they are stored under) and the counts are those of one thread.
+std::vector<store::NewFlag> evaluate_children(const store::LinkedEvents& linked,
+                                              const core::RuleEngine& engine,
+                                              FlagComputation& result) {
+  struct Block {
+    std::vector<store::NewFlag> flags;
+    core::EvaluationStats stats;
+  };
+  const std::size_t children = linked.child_count();
+  std::vector<Block> blocks((children + kChildrenPerBlock - 1) / kChildrenPerBlock);
+  for (Block& block : blocks) {  // counted over the same window as the caller's
+    block.stats.count_from = result.stats.count_from;
+    block.stats.count_to = result.stats.count_to;
+  }
+  std::atomic<std::size_t> next{0};
+  std::mutex failed_mutex;
+  std::exception_ptr failed;
+  auto work = [&] {
+    try {
+      std::vector<core::Event> events;
+      std::vector<core::Flag> found;
+      for (std::size_t b; (b = next++) < blocks.size();) {
+        Block& block = blocks[b];
+        const std::size_t end = std::min(children, (b + 1) * kChildrenPerBlock);
+        for (std::size_t i = b * kChildrenPerBlock; i < end; ++i) {
+          linked.child(i, events);
+          found.clear();
+          engine.evaluate(events, found, block.stats);
+          for (core::Flag& f : found) {
+            block.flags.push_back({f.rule->id, result.rule_set,
+                                   std::string(core::severity_name(f.rule->severity)), f.child_id,
+                                   f.agency, std::move(f.evidence),
+                                   crypto::sha256_hex(f.evidence_signature), std::move(f.detail)});
+          }
+        }
+      }
+    } catch (...) {
+      const std::lock_guard lock(failed_mutex);
+      if (!failed)
+        failed = std::current_exception();
+      next = blocks.size();  // the others stop at their next block
+    }
+  };
+  const unsigned cores = std::thread::hardware_concurrency();
+  const std::size_t helpers = std::min<std::size_t>(
+      {cores > 1 ? cores - 1 : 0, 3, blocks.size() > 1 ? blocks.size() - 1 : 0});
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < helpers; ++t) {
+    try {
+      threads.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // no thread to be had: fewer threads, the same result
+    }
+  }
+  work();
+  for (std::thread& t : threads)
+    t.join();
+  if (failed)
+    std::rethrow_exception(failed);
+
+  std::vector<store::NewFlag> flags;
+  std::size_t total = 0;
+  for (const Block& block : blocks)
+    total += block.flags.size();
+  flags.reserve(total);
+  for (Block& block : blocks) {
+    result.stats.add(block.stats);
+    for (store::NewFlag& f : block.flags) {
+      ++result.by_rule[f.rule_id];
+      flags.push_back(std::move(f));
+    }
+    std::vector<store::NewFlag>().swap(block.flags);  // freed as it goes: never all twice
+  }
+  return flags;
+}
+
 FlagComputation compute_flags(Context& ctx, store::Session& s, const Principal& who) {
   const core::RuleSet rules = load_rule_set(rule_set_path(ctx.settings()));
   const core::WorkingDayCalendar calendar =
@@ -22,22 +112,16 @@ FlagComputation compute_flags(Context& ctx, store::Session& s, const Principal& 
     result.by_rule[r.id] = 0;
 
   const core::AgencyDirectory agencies = store::load_agencies(s);
-  result.horizon = store::latest_event_date(s);
   std::vector<store::NewFlag> flags;
-  if (result.horizon) {
-    const core::RuleEngine engine(rules, calendar, agencies, *result.horizon);
-    std::vector<core::Flag> found;
-    store::for_each_child(s, agencies, [&](std::int64_t, std::vector<core::Event>& events) {
-      found.clear();
-      engine.evaluate(events, found, result.stats);
-      for (core::Flag& f : found) {
-        ++result.by_rule[f.rule->id];
-        flags.push_back({f.rule->id, result.rule_set,
-                         std::string(core::severity_name(f.rule->severity)), f.child_id, f.agency,
-                         std::move(f.evidence), crypto::sha256_hex(f.evidence_signature),
-                         std::move(f.detail)});
-      }
-    });
+  {
+    // Scoped: the events are freed before the flags are written (the import's peak memory).
+    const store::LinkedEvents linked =
+        store::read_linked_events(s, agencies, store::EventDetail::rules);
+    result.horizon = linked.latest_event_date();
+    if (result.horizon) {
+      const core::RuleEngine engine(rules, calendar, agencies, *result.horizon);
+      flags = evaluate_children(linked, engine, result);
+    }
   }
   result.sync = store::sync_flags(s, flags, ctx.clock().now_utc());
   audit_as(ctx, s, who, "flags.compute", "ruleset:" + result.rule_set,

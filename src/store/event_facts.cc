@@ -1,8 +1,10 @@
 #include "store/event_facts.h"
 
+#include <algorithm>
 #include <cstring>
-#include <map>
+#include <functional>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "core/errors.h"
@@ -25,16 +27,19 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   return out;
 }
 
-std::string_view column_view(sqlite3_stmt* st, int col) {
-  const unsigned char* t = sqlite3_column_text(st, col);
+// The analysis scans read columns as values: one sqlite3_column_value per column, then the
+// sqlite3_value_* readers, which unlike the sqlite3_column_* ones take no connection mutex (three
+// or four locks a column otherwise, a tenth of a million-row scan). SQLite calls such a value
+// unprotected: it is read only here, by the thread that holds the connection, before the next step.
+std::string_view value_view(sqlite3_value* v) {
+  const unsigned char* t = sqlite3_value_text(v);
   if (!t)
     return {};
-  return {reinterpret_cast<const char*>(t),
-          static_cast<std::size_t>(sqlite3_column_bytes(st, col))};
+  return {reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_value_bytes(v))};
 }
 
-core::Date column_date(sqlite3_stmt* st, int col) {
-  const auto d = core::Date::parse_iso(column_view(st, col));
+core::Date stored_date(std::string_view text) {
+  const auto d = core::Date::parse_iso(text);
   // Imports validate dates, so this is damage to the database, not bad input.
   if (!d)
     throw core::Error(
@@ -42,10 +47,10 @@ core::Date column_date(sqlite3_stmt* st, int col) {
   return *d;
 }
 
-bool column_key(sqlite3_stmt* st, int col, core::RefKey& key) {
-  if (sqlite3_column_type(st, col) != SQLITE_BLOB || sqlite3_column_bytes(st, col) < 16)
+bool value_key(sqlite3_value* v, core::RefKey& key) {
+  if (sqlite3_value_type(v) != SQLITE_BLOB || sqlite3_value_bytes(v) < 16)
     return false;
-  std::memcpy(key.data(), sqlite3_column_blob(st, col), key.size());
+  std::memcpy(key.data(), sqlite3_value_blob(v), key.size());
   return true;
 }
 
@@ -64,119 +69,241 @@ core::AgencyDirectory load_agencies(Session& s) {
 
 namespace {
 
-// Fills `e` from a row of kEventColumns.
-void read_event(sqlite3_stmt* st, const core::AgencyDirectory& agencies, core::Event& e) {
-  e.id = sqlite3_column_int64(st, 0);
-  e.agency = sqlite3_column_int(st, 1);
-  const auto type = core::parse_event_type(column_view(st, 2));
-  if (!type)
-    throw core::Error("an event in the database has an unknown event type");
-  e.type = *type;
-  e.date = column_date(st, 3);
-  if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-    e.age_years = sqlite3_column_int(st, 4);
-  e.sex = column_view(st, 5);
-  e.entry_point = column_view(st, 6);
-  e.to_agency = sqlite3_column_int(st, 7);
-  e.to_service = column_view(st, 8);
-  for (std::string_view code : split(column_view(st, 9), ';')) {
-    if (auto id = agencies.id_of(code))
-      e.participants.push_back(*id);
-  }
-  e.outcome = column_view(st, 10);
-  for (std::string_view code : split(column_view(st, 11), ';'))
-    e.category.emplace_back(code);
-  column_key(st, 12, e.ref);
-  core::RefKey rel{};
-  if (column_key(st, 13, rel))
-    e.relates_to = rel;
-}
-
-// In id order, which for_each_child's merge-join relies on; free, as id is the rowid.
+// In event id order, which is free, as id is the rowid, and each event's link row (event_links is
+// keyed by event id) comes from the next row of its table: no link list is held for the join. A
+// LEFT JOIN, so unlinked events still count for the horizon. The child's details come last, so
+// EventDetail::rules drops them without renumbering the others.
 constexpr const char* kEventColumns =
-    "SELECT id, agency_id, event_type, event_date, age_years, sex, entry_point, to_agency_id, "
-    "to_service, participants, outcome, category, event_ref_hmac, relates_to_hmac FROM events "
-    "ORDER BY id";
+    "SELECT e.id, e.agency_id, e.event_type, e.event_date, e.to_agency_id, e.to_service, "
+    "e.participants, e.outcome, e.category, e.event_ref_hmac, e.relates_to_hmac, l.child_id, "
+    "e.age_years, e.sex, e.entry_point "
+    "FROM events e LEFT JOIN event_links l ON l.event_id = e.id ORDER BY e.id";
+constexpr const char* kRuleColumns =
+    "SELECT e.id, e.agency_id, e.event_type, e.event_date, e.to_agency_id, e.to_service, "
+    "e.participants, e.outcome, e.category, e.event_ref_hmac, e.relates_to_hmac, l.child_id "
+    "FROM events e LEFT JOIN event_links l ON l.event_id = e.id ORDER BY e.id";
 
-// Events held in memory per pass: about 250 bytes each, so a pass stays near 75 MB whatever the
-// size of the database.
-constexpr std::size_t kEventsPerPass = 300000;
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// Distinct column texts, numbered in order of first sight; 0 is "" (NULL reads as "" too, as
+// before: no analysis tells them apart).
+class Interner {
+ public:
+  Interner() { index(""); }
+  // The number of `text`, and whether it is new (so a parsed form can be added at the same index).
+  std::pair<std::uint32_t, bool> index(std::string_view text) {
+    if (auto it = numbers_.find(text); it != numbers_.end())
+      return {it->second, false};
+    const auto n = static_cast<std::uint32_t>(numbers_.size());
+    numbers_.emplace(std::string(text), n);
+    return {n, true};
+  }
+  std::vector<std::string> texts() const {
+    std::vector<std::string> out(numbers_.size());
+    for (const auto& [text, n] : numbers_)
+      out[n] = text;
+    return out;
+  }
+
+ private:
+  std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> numbers_;
+};
 
 }  // namespace
 
-void for_each_child(Session& s, const core::AgencyDirectory& agencies,
-                    const std::function<void(std::int64_t, std::vector<core::Event>&)>& visit) {
+LinkedEvents read_linked_events(Session& s, const core::AgencyDirectory& agencies,
+                                EventDetail detail) {
   sqlite3* db = connection(s);
-  // Pass boundaries: the first child of each pass, then one past the last child. Consecutive
-  // children join a pass until it holds kEventsPerPass events. Counted through the child index, so
-  // nothing per event is held for it.
-  std::vector<std::int64_t> bounds;
-  // Which child each event belongs to, as (event id, child id) in event id order: the primary key
-  // order of event_links, so the scan returns it sorted.
-  std::vector<std::pair<std::int64_t, std::int64_t>> links;
+  LinkedEvents out(agencies);
+  // The children in id order with their link counts: each child's slots in packed_, so every
+  // event is written straight to its place, grouped by child, in the one scan.
+  std::vector<std::int64_t> child_ids;
+  std::vector<std::size_t> next;  // per child: its next free slot
+  std::size_t linked = 0;
   {
     Statement q(db,
                 "SELECT child_id, count(*) FROM event_links GROUP BY child_id ORDER BY child_id");
-    std::size_t in_pass = 0;
-    std::int64_t last_child = 0;
-    std::size_t linked = 0;
     while (q.row()) {
-      const std::int64_t child = sqlite3_column_int64(q.get(), 0);
-      if (bounds.empty() || in_pass >= kEventsPerPass) {
-        bounds.push_back(child);
-        in_pass = 0;
+      child_ids.push_back(sqlite3_column_int64(q.get(), 0));
+      next.push_back(linked);
+      linked += static_cast<std::size_t>(sqlite3_column_int64(q.get(), 1));
+    }
+  }
+  // Child ids are nearly consecutive (pruning leaves gaps), so an index by id is small and far
+  // cheaper than a search per event; with ids too sparse for that, search.
+  std::vector<std::uint32_t> index_of;
+  if (!child_ids.empty() && child_ids.back() >= 0 &&
+      static_cast<std::size_t>(child_ids.back()) < 4 * child_ids.size() + 65536) {
+    index_of.resize(static_cast<std::size_t>(child_ids.back()) + 1);
+    for (std::size_t i = 0; i < child_ids.size(); ++i)
+      index_of[static_cast<std::size_t>(child_ids[i])] = static_cast<std::uint32_t>(i);
+  }
+  const auto child_index = [&](std::int64_t child) -> std::size_t {
+    if (child >= 0 && static_cast<std::size_t>(child) < index_of.size())
+      return index_of[static_cast<std::size_t>(child)];
+    return static_cast<std::size_t>(std::lower_bound(child_ids.begin(), child_ids.end(), child) -
+                                    child_ids.begin());
+  };
+  out.packed_.resize(linked);
+  const std::vector<std::size_t> begin = next;
+
+  // Index 0 of each is the empty column, which the interners number first.
+  Interner texts, participants, categories;
+  out.participants_.emplace_back();
+  out.categories_.emplace_back();
+  // The horizon is max(event_date) over every row, linked or not, compared as SQLite compares
+  // text (bytewise), then parsed: exactly what `SELECT max(event_date) FROM events` gave.
+  std::string latest;
+  bool any = false;
+  const bool details = detail == EventDetail::all;
+  Statement q(db, details ? kEventColumns : kRuleColumns);
+  sqlite3_stmt* st = q.get();
+  const auto col = [st](int i) { return sqlite3_column_value(st, i); };
+  while (q.row()) {
+    const std::string_view date = value_view(col(3));
+    if (!any || date > latest) {
+      latest.assign(date);
+      any = true;
+    }
+    sqlite3_value* child = col(11);
+    if (sqlite3_value_type(child) == SQLITE_NULL)
+      continue;  // not linked yet
+    LinkedEvents::Packed& e = out.packed_[next[child_index(sqlite3_value_int64(child))]++];
+    e.id = sqlite3_value_int64(col(0));
+    e.agency = sqlite3_value_int(col(1));
+    const auto type = core::parse_event_type(value_view(col(2)));
+    if (!type)
+      throw core::Error("an event in the database has an unknown event type");
+    e.type = *type;
+    e.date = stored_date(date).days();
+    e.to_agency = sqlite3_value_int(col(4));
+    e.to_service = texts.index(value_view(col(5))).first;
+    const std::string_view who = value_view(col(6));
+    const auto [p, new_p] = participants.index(who);
+    if (new_p) {
+      auto& ids = out.participants_.emplace_back();
+      for (std::string_view code : split(who, ';')) {
+        if (auto agency = agencies.id_of(code))
+          ids.push_back(*agency);
       }
-      const auto events = static_cast<std::size_t>(sqlite3_column_int64(q.get(), 1));
-      in_pass += events;
-      linked += events;
-      last_child = child;
     }
-    if (bounds.empty())
-      return;
-    bounds.push_back(last_child + 1);
-    links.reserve(linked);  // exactly: no growth to twice the size
-  }
-  {
-    Statement q(db, "SELECT event_id, child_id FROM event_links ORDER BY event_id");
-    while (q.row())
-      links.emplace_back(sqlite3_column_int64(q.get(), 0), sqlite3_column_int64(q.get(), 1));
-  }
-  // Each pass reads the events in table order (a sequential scan, several times faster than
-  // fetching them child by child through the index) and merge-joins them against `links`, keeping
-  // only the events of the pass's children.
-  Statement q(db, kEventColumns);
-  std::map<std::int64_t, std::vector<core::Event>> by_child;
-  for (std::size_t pass = 0; pass + 1 < bounds.size(); ++pass) {
-    const std::int64_t lo = bounds[pass], hi = bounds[pass + 1];
-    by_child.clear();
-    sqlite3_stmt* st = q.get();
-    auto link = links.cbegin();
-    while (link != links.cend() && q.row()) {
-      const std::int64_t id = sqlite3_column_int64(st, 0);
-      while (link != links.cend() && link->first < id)
-        ++link;
-      if (link == links.cend() || link->first != id)
-        continue;  // not linked yet
-      const std::int64_t child = link->second;
-      if (child < lo || child >= hi)
-        continue;
-      core::Event& e = by_child[child].emplace_back();
-      e.child_id = child;
-      read_event(st, agencies, e);
+    e.participants = p;
+    e.outcome = texts.index(value_view(col(7))).first;
+    const std::string_view codes = value_view(col(8));
+    const auto [c, new_c] = categories.index(codes);
+    if (new_c) {
+      auto& list = out.categories_.emplace_back();
+      for (std::string_view code : split(codes, ';'))
+        list.emplace_back(code);
     }
-    q.reset();
-    for (auto& [child, events] : by_child) {
-      core::sort_events(events, agencies);
-      visit(child, events);
+    e.category = c;
+    value_key(col(9), e.ref);
+    e.has_relates_to = value_key(col(10), e.relates_to);
+    if (details) {
+      sqlite3_value* age = col(12);
+      e.has_age = sqlite3_value_type(age) != SQLITE_NULL;
+      if (e.has_age)
+        e.age_years = sqlite3_value_int(age);
+      e.sex = texts.index(value_view(col(13))).first;
+      e.entry_point = texts.index(value_view(col(14))).first;
     }
   }
+  if (any)
+    out.latest_ = stored_date(latest);
+  out.texts_ = texts.texts();
+
+  // A link whose event is missing leaves its slot unfilled: children are cut to the slots their
+  // events filled, and a child with none is left out, as it has nothing to analyse.
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < child_ids.size(); ++i) {
+    const std::size_t n = next[i] - begin[i];
+    if (n == 0)
+      continue;
+    if (begin[i] != kept)
+      std::move(out.packed_.begin() + static_cast<std::ptrdiff_t>(begin[i]),
+                out.packed_.begin() + static_cast<std::ptrdiff_t>(next[i]),
+                out.packed_.begin() + static_cast<std::ptrdiff_t>(kept));
+    out.children_.push_back({child_ids[i], kept, kept + n});
+    kept += n;
+  }
+  out.packed_.resize(kept);
+
+  // Each child's events put in core::sort_events order here, once, on integer keys (date, the
+  // rank of the agency's code, id), so the sort in child() finds them in order and moves nothing.
+  // Agency ids are small; with one too large for a table, child() alone sorts.
+  int max_agency = 0;
+  for (const auto& [id, agency] : agencies.all())
+    max_agency = std::max(max_agency, id);
+  if (max_agency < 65536) {
+    std::vector<std::string> codes{""};  // the code of an unknown agency
+    for (const auto& [id, agency] : agencies.all())
+      codes.push_back(agency.code);
+    std::sort(codes.begin(), codes.end());
+    const auto rank_of_code = [&](const std::string& code) {
+      return static_cast<int>(std::lower_bound(codes.begin(), codes.end(), code) - codes.begin());
+    };
+    std::vector<int> rank(static_cast<std::size_t>(max_agency) + 1, rank_of_code(""));
+    for (const auto& [id, agency] : agencies.all()) {
+      if (id >= 0)
+        rank[static_cast<std::size_t>(id)] = rank_of_code(agency.code);
+    }
+    const auto rank_of = [&](std::int32_t agency) {
+      return agency >= 0 && agency <= max_agency ? rank[static_cast<std::size_t>(agency)]
+                                                 : rank_of_code("");
+    };
+    for (const LinkedEvents::Child& c : out.children_) {
+      std::sort(out.packed_.begin() + static_cast<std::ptrdiff_t>(c.begin),
+                out.packed_.begin() + static_cast<std::ptrdiff_t>(c.end),
+                [&](const LinkedEvents::Packed& a, const LinkedEvents::Packed& b) {
+                  if (a.date != b.date)
+                    return a.date < b.date;
+                  const int ra = rank_of(a.agency), rb = rank_of(b.agency);
+                  if (ra != rb)
+                    return ra < rb;
+                  return a.id < b.id;
+                });
+    }
+  }
+  return out;
 }
 
-std::optional<core::Date> latest_event_date(Session& s) {
-  Statement q(connection(s), "SELECT max(event_date) FROM events");
-  if (!q.row() || sqlite3_column_type(q.get(), 0) == SQLITE_NULL)
-    return std::nullopt;
-  return column_date(q.get(), 0);
+std::int64_t LinkedEvents::child(std::size_t i, std::vector<core::Event>& out) const {
+  const Child& c = children_[i];
+  out.resize(c.end - c.begin);
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    const Packed& p = packed_[c.begin + k];
+    core::Event& e = out[k];
+    e.id = p.id;
+    e.child_id = c.id;
+    e.agency = p.agency;
+    e.type = p.type;
+    e.date = core::Date::from_days(p.date);
+    e.age_years = p.has_age ? std::optional<int>(p.age_years) : std::nullopt;
+    e.sex = texts_[p.sex];
+    e.entry_point = texts_[p.entry_point];
+    e.to_agency = p.to_agency;
+    e.to_service = texts_[p.to_service];
+    e.participants = participants_[p.participants];
+    e.outcome = texts_[p.outcome];
+    e.category = categories_[p.category];
+    e.ref = p.ref;
+    e.relates_to = p.has_relates_to ? std::optional<core::RefKey>(p.relates_to) : std::nullopt;
+  }
+  core::sort_events(out, *agencies_);
+  return c.id;
+}
+
+void for_each_child(Session& s, const core::AgencyDirectory& agencies,
+                    const std::function<void(std::int64_t, std::vector<core::Event>&)>& visit) {
+  const LinkedEvents linked = read_linked_events(s, agencies);
+  std::vector<core::Event> events;
+  for (std::size_t i = 0; i < linked.child_count(); ++i) {
+    const std::int64_t child = linked.child(i, events);
+    visit(child, events);
+  }
 }
 
 }  // namespace pathaudit::store

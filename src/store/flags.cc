@@ -1,9 +1,9 @@
 #include "store/flags.h"
 
 #include <functional>
-#include <map>
 #include <set>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/errors.h"
 #include "store/sqlite_statement.h"
@@ -43,14 +43,27 @@ FlagSync sync_flags(Session& s, const std::vector<NewFlag>& flags, const std::st
     std::int64_t id;
     bool reviewed;
     bool seen = false;
+    // The columns a recomputation refreshes, as stored, so an unchanged flag (nearly every flag
+    // of a recomputation) costs a comparison, not a statement.
+    std::string ruleset_version, severity, detail;
+    std::int64_t child_id = 0, agency_id = 0;
   };
-  std::map<std::pair<std::string, std::string>, Existing> existing;
+  // By rule id and evidence hash, joined (neither holds a newline): hashed, as a recomputation
+  // looks up every flag it raises.
+  const auto key = [](const std::string& rule, const std::string& hash) {
+    return rule + '\n' + hash;
+  };
+  std::unordered_map<std::string, Existing> existing;
   {
-    Statement q(db, "SELECT id, rule_id, evidence_hash, status FROM flags");
+    Statement q(db,
+                "SELECT id, rule_id, evidence_hash, status, ruleset_version, severity, child_id, "
+                "agency_id, detail FROM flags");
     while (q.row()) {
-      existing.emplace(
-          std::make_pair(column_text(q.get(), 1), column_text(q.get(), 2)),
-          Existing{sqlite3_column_int64(q.get(), 0), column_text(q.get(), 3) != "open"});
+      sqlite3_stmt* st = q.get();
+      existing.emplace(key(column_text(st, 1), column_text(st, 2)),
+                       Existing{sqlite3_column_int64(st, 0), column_text(st, 3) != "open", false,
+                                column_text(st, 4), column_text(st, 5), column_text(st, 8),
+                                sqlite3_column_int64(st, 6), column_id(st, 7)});
     }
   }
   FlagSync result;
@@ -66,12 +79,16 @@ FlagSync sync_flags(Session& s, const std::vector<NewFlag>& flags, const std::st
       "agency_id = ?, detail = ? WHERE id = ? AND (ruleset_version IS NOT ? OR "
       "severity IS NOT ? OR child_id IS NOT ? OR agency_id IS NOT ? OR detail IS NOT ?)");
   for (const NewFlag& f : flags) {
-    auto it = existing.find({f.rule_id, f.evidence_hash});
+    auto it = existing.find(key(f.rule_id, f.evidence_hash));
     if (it != existing.end()) {
       if (it->second.seen)
         throw core::Error("the rules engine raised the same flag twice");
       it->second.seen = true;
       ++result.kept;
+      const Existing& was = it->second;
+      if (was.ruleset_version == f.ruleset_version && was.severity == f.severity &&
+          was.child_id == f.child_id && was.agency_id == f.agency_id && was.detail == f.detail)
+        continue;
       sqlite3_stmt* st = refresh.get();
       bind_text(st, 1, f.ruleset_version);
       bind_text(st, 2, f.severity);
@@ -109,11 +126,11 @@ FlagSync sync_flags(Session& s, const std::vector<NewFlag>& flags, const std::st
     bind_text(st, 9, at);
     insert.row();
     insert.reset();
-    existing.emplace(std::make_pair(f.rule_id, f.evidence_hash), Existing{0, false, true});
+    existing.emplace(key(f.rule_id, f.evidence_hash), Existing{0, false, true, {}, {}, {}});
     ++result.inserted;
   }
   Statement remove(db, "DELETE FROM flags WHERE id = ?");
-  for (const auto& [key, e] : existing) {
+  for (const auto& [k, e] : existing) {
     if (e.seen)
       continue;
     sqlite3_bind_int64(remove.get(), 1, e.id);
