@@ -1,6 +1,7 @@
 // Everything a use case needs for one data directory: settings, the database, the keyring, the
 // clock and who is acting. The CLI opens one per invocation; the HTTP service one per process.
-// Owns the Database and the Keyring. Thread-safe: keyring() loads once under a mutex.
+// Owns the Database, the Keyring and the SessionCache. Thread-safe: keyring() loads once under a
+// mutex; the SessionCache has its own.
 #pragma once
 
 #include <map>
@@ -10,6 +11,7 @@
 
 #include "core/clock.h"
 #include "crypto/keyring.h"
+#include "service/session_cache.h"
 #include "service/settings.h"
 #include "store/audit_log.h"
 #include "store/database.h"
@@ -46,6 +48,10 @@ class Context {
   std::string open_field(const crypto::Bytes& sealed, const char* table, const char* column,
                          std::int64_t row_id);
 
+  // The sessions resume_session resolved a moment ago (session_cache.h): per process, so the
+  // HTTP service's requests share it; a CLI invocation leaves it empty.
+  SessionCache& session_cache() { return session_cache_; }
+
   // Appends an audit-log entry inside an open write transaction.
   void audit(store::Session& s, const std::string& action, const std::string& object,
              const std::string& outcome = "ok") const;
@@ -60,6 +66,7 @@ class Context {
   std::unique_ptr<store::Database> db_;
   std::mutex keyring_mutex_;
   std::shared_ptr<const crypto::Keyring> keyring_;
+  SessionCache session_cache_;
 };
 
 // The actor string for a command-line invocation: "cli:" and the name of the effective uid from

@@ -76,6 +76,10 @@ void audit_login(Context& ctx, store::Session& s, const std::string& object,
   store::append_audit(s, {"http", "session.create", object, outcome}, ctx.clock().now_utc());
 }
 
+std::int64_t session_epoch(Context& ctx) {
+  return ctx.db().read([](store::Session& s) { return store::session_epoch(s); });
+}
+
 }  // namespace
 
 SessionPolicy SessionPolicy::from(const Settings& settings) {
@@ -150,50 +154,82 @@ ActiveSession resume_session(Context& ctx, const SessionPolicy& policy, std::str
   const crypto::Digest hash = crypto::sha256(token);
   const std::string now = ctx.clock().now_utc();
   const std::string idle_cutoff = shifted(now, -policy.idle_seconds);
-  struct Found {
-    store::SessionRow row;
-    std::optional<Principal> principal;
+  const auto live = [&](const store::SessionRow& row) {
+    return row.expires_at > now && row.last_seen_at > idle_cutoff;
   };
-  const auto found = ctx.db().read([&](store::Session& s) -> std::optional<Found> {
-    auto row = store::find_session(s, hash);
-    if (!row)
-      return std::nullopt;
-    Found f{*row, std::nullopt};
-    if (row->expires_at > now && row->last_seen_at > idle_cutoff) {
-      if (auto name = store::username_of(s, row->user_id)) {
-        try {
-          f.principal = load_principal(s, *name);
-        } catch (const core::Error&) {
-          // Disabled (its sessions are ended too) or gone: no session.
+  SessionCache& cache = ctx.session_cache();
+  const SessionCache::Clock::time_point at = SessionCache::Clock::now();
+
+  // A session resolved a moment ago stands while nothing it depends on has changed since (the
+  // epoch, session_cache.h) and it has neither expired nor gone idle meanwhile.
+  std::shared_ptr<const SessionCache::Entry> entry = cache.find(hash, at);
+  if (entry && (!live(entry->row) || session_epoch(ctx) != entry->epoch)) {
+    cache.forget(hash);
+    entry = nullptr;
+  }
+  if (!entry) {
+    struct Found {
+      store::SessionRow row;
+      std::optional<Principal> principal;
+      std::int64_t epoch = 0;
+    };
+    // One read transaction: the epoch, the session, the account and its agency in one snapshot.
+    const auto found = ctx.db().read([&](store::Session& s) -> std::optional<Found> {
+      const std::int64_t epoch = store::session_epoch(s);
+      auto row = store::find_session(s, hash);
+      if (!row)
+        return std::nullopt;
+      Found f{*row, std::nullopt, epoch};
+      if (live(*row)) {
+        if (auto name = store::username_of(s, row->user_id)) {
+          try {
+            f.principal = load_principal(s, *name);
+          } catch (const core::Error&) {
+            // Disabled (its sessions are ended too) or gone: no session.
+          }
         }
       }
+      return f;
+    });
+    if (!found)
+      throw core::UnauthenticatedError(kNoSession);
+    if (!found->principal) {
+      ctx.db().write([&](store::Session& s) { store::delete_session(s, found->row.id); });
+      throw core::UnauthenticatedError(kNoSession);
     }
-    return f;
-  });
-  if (!found)
-    throw core::UnauthenticatedError(kNoSession);
-  if (!found->principal) {
-    ctx.db().write([&](store::Session& s) { store::delete_session(s, found->row.id); });
-    throw core::UnauthenticatedError(kNoSession);
+    auto e = std::make_shared<SessionCache::Entry>();
+    e->row = found->row;
+    e->principal = *found->principal;
+    e->epoch = found->epoch;
+    e->cached_at = at;
+    // Sessions made before the CSRF token was derived hold a random one, which cannot be given
+    // again: their csrf_token stays empty.
+    std::string derived = derive_csrf_token(token);
+    const crypto::Digest derived_hash = crypto::sha256(derived);
+    if (crypto::constant_time_equal(derived_hash.data(), e->row.csrf_hash.data(),
+                                    derived_hash.size()))
+      e->csrf_token = std::move(derived);
+    entry = e;
+    cache.put(hash, entry);
   }
-  // Touch at most once a minute (or per quarter of a short idle timeout).
+
+  // Touch at most once a minute (or per quarter of a short idle timeout). The cache holds the
+  // time written, so idle expiry stays exact.
   const int touch_every = std::max(1, std::min(60, policy.idle_seconds / 4));
-  std::string last_seen = found->row.last_seen_at;
-  if (shifted(found->row.last_seen_at, touch_every) <= now) {
-    ctx.db().write([&](store::Session& s) { store::touch_session(s, found->row.id, now); });
-    last_seen = now;
+  if (shifted(entry->row.last_seen_at, touch_every) <= now) {
+    ctx.db().write([&](store::Session& s) { store::touch_session(s, entry->row.id, now); });
+    auto touched = std::make_shared<SessionCache::Entry>(*entry);
+    touched->row.last_seen_at = now;
+    entry = touched;
+    cache.put(hash, entry);
   }
   ActiveSession a;
-  a.id = found->row.id;
-  a.principal = *found->principal;
-  a.csrf_hash = found->row.csrf_hash;
-  // Sessions made before the CSRF token was derived hold a random one, which cannot be given
-  // again: their csrf_token stays empty.
-  std::string derived = derive_csrf_token(token);
-  if (csrf_matches(a, derived))
-    a.csrf_token = std::move(derived);
-  a.expires_at = found->row.expires_at;
-  a.idle_expires_at = std::min(shifted(last_seen, policy.idle_seconds), a.expires_at);
+  a.id = entry->row.id;
+  a.principal = entry->principal;
+  a.csrf_hash = entry->row.csrf_hash;
+  a.csrf_token = entry->csrf_token;
+  a.expires_at = entry->row.expires_at;
+  a.idle_expires_at = std::min(shifted(entry->row.last_seen_at, policy.idle_seconds), a.expires_at);
   return a;
 }
 

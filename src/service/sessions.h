@@ -58,7 +58,9 @@ struct ActiveSession {
 
 // The session a token opens, its last use updated (at most every minute, so reads do not all
 // write). UnauthenticatedError for an unknown, expired or idle token, or a disabled account; an
-// expired session is removed.
+// expired session is removed. Answers from ctx.session_cache() what it resolved a moment ago
+// while the session epoch is unchanged (session_cache.h): a session ended or an account changed,
+// by any process, is refused on the very next request.
 ActiveSession resume_session(Context& ctx, const SessionPolicy& policy, std::string_view token);
 
 // True if `csrf_token` is the session's (compared in constant time).

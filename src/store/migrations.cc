@@ -319,9 +319,39 @@ const Migration kSessions{5,
                               R"(CREATE INDEX sessions_last_seen ON sessions(last_seen_at))",
                           }};
 
+// Version 6: the session epoch (store/sessions.h, session_epoch). The HTTP service keeps the
+// sessions it resolved in memory for a moment (service/session_cache.h); it may use one only while
+// this counter is unchanged, and these triggers raise it whenever anything a resolved session
+// depends on changes, whichever process changes it (the CLI's `users disable` as much as the
+// service's own sign-out). A session's last use (last_seen_at) is not among them: the service
+// itself keeps it, and checks idle expiry on every request.
+const Migration kSessionEpoch{
+    6,
+    "session epoch",
+    {
+        R"(CREATE TABLE session_epoch (
+             id INTEGER PRIMARY KEY CHECK (id = 1),
+             value INTEGER NOT NULL))",
+        R"(INSERT INTO session_epoch (id, value) VALUES (1, 0))",
+        R"(CREATE TRIGGER session_epoch_user_changed
+             AFTER UPDATE OF username, role, agency_id, password_hash, disabled ON users
+             BEGIN UPDATE session_epoch SET value = value + 1; END)",
+        R"(CREATE TRIGGER session_epoch_user_deleted AFTER DELETE ON users
+             BEGIN UPDATE session_epoch SET value = value + 1; END)",
+        R"(CREATE TRIGGER session_epoch_session_changed
+             AFTER UPDATE OF token_hash, user_id, csrf_token_hash, expires_at ON sessions
+             BEGIN UPDATE session_epoch SET value = value + 1; END)",
+        R"(CREATE TRIGGER session_epoch_session_deleted AFTER DELETE ON sessions
+             BEGIN UPDATE session_epoch SET value = value + 1; END)",
+        R"(CREATE TRIGGER session_epoch_agency_changed AFTER UPDATE OF id, code ON agencies
+             BEGIN UPDATE session_epoch SET value = value + 1; END)",
+        R"(CREATE TRIGGER session_epoch_agency_deleted AFTER DELETE ON agencies
+             BEGIN UPDATE session_epoch SET value = value + 1; END)",
+    }};
+
 const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> all{kInitial, kReviewWorkflow, kExports, kRetention,
-                                          kSessions};
+  static const std::vector<Migration> all{kInitial,   kReviewWorkflow, kExports,
+                                          kRetention, kSessions,       kSessionEpoch};
   return all;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "core/errors.h"
 #include "store/sqlite_statement.h"
 
 namespace pathaudit::store {
@@ -80,6 +81,13 @@ std::int64_t count_active_sessions(Session& s, const std::string& now,
   bind_text(st.get(), 1, now);
   bind_text(st.get(), 2, idle_cutoff);
   st.row();
+  return sqlite3_column_int64(st.get(), 0);
+}
+
+std::int64_t session_epoch(Session& s) {
+  Statement st(connection(s), "SELECT value FROM session_epoch WHERE id = 1");
+  if (!st.row())
+    throw core::Error("the database has no session epoch");
   return sqlite3_column_int64(st.get(), 0);
 }
 

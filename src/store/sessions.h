@@ -34,6 +34,11 @@ int delete_expired_sessions(Session& s, const std::string& now, const std::strin
 std::int64_t count_active_sessions(Session& s, const std::string& now,
                                    const std::string& idle_cutoff);
 
+// The session epoch (migration 6): raised by triggers whenever a session is ended or changed, or
+// an account or agency a session depends on is changed or removed, by any process. A session
+// resolved while it had one value may be used again only while it still has it.
+std::int64_t session_epoch(Session& s);
+
 // What a sign-in needs to know about an account.
 struct LoginRow {
   std::int64_t user_id = 0;

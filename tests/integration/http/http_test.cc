@@ -146,6 +146,118 @@ TEST_CASE("an idle session expires", "[http]") {
   CHECK(c.call("POST", "/api/v1/session", login_body("qa", kPassword)).status == 201);
 }
 
+// The server keeps the sessions it resolved for a moment (src/service/session_cache.h). Each way
+// of ending a session or changing its account, through the API, through the CLI while the server
+// runs (another process), or by a restore, must reach the very next request. Each token is used
+// twice first, so the second answer came from the cache.
+TEST_CASE("a revoked session is refused on the very next request, though the server cached it",
+          "[http]") {
+  Accounts a;
+  a.add_user("board.1", "board");
+  a.add_user("csc.2", "auditor", "CSC");
+  a.add_user("qa.2", "qa_lead");
+  auto server = std::make_unique<Server>(a.data());
+  Client c(server->port(), a.cert());
+  const auto as = [](const std::string& token) {
+    return std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer " + token}};
+  };
+  const auto cached = [&](const std::string& token) {
+    REQUIRE(c.call("GET", "/api/v1/session", "", as(token)).status == 200);
+    const Reply r = c.call("GET", "/api/v1/session", "", as(token));
+    REQUIRE(r.status == 200);
+    return r.json()->getObject("user")->getValue<std::string>("role");
+  };
+  const auto refused = [&](const std::string& token) {
+    check_problem(c.call("GET", "/api/v1/session", "", as(token)), 401, "unauthenticated");
+  };
+  const std::string admin = bearer_token(c, "admin");
+  const std::string password_body = "{\"password\": \"a quite different passphrase\"}";
+
+  // Sign-out.
+  std::string t = bearer_token(c, "board.1");
+  cached(t);
+  REQUIRE(c.call("DELETE", "/api/v1/session", "", as(t)).status == 204);
+  refused(t);
+
+  // Disabled, and password reset, by an admin over the API.
+  t = bearer_token(c, "csc.1");
+  cached(t);
+  REQUIRE(c.call("POST", "/api/v1/users/csc.1/disable", "", as(admin)).status == 200);
+  refused(t);
+  t = bearer_token(c, "qa.2");
+  cached(t);
+  REQUIRE(c.call("POST", "/api/v1/users/qa.2/password", password_body, as(admin)).status == 204);
+  refused(t);
+
+  // Disabled, and password reset, by the CLI while the server runs.
+  t = bearer_token(c, "csc.2");
+  cached(t);
+  RunResult r = a.cli({"users", "disable", "csc.2"});
+  INFO(r.out + r.err);
+  REQUIRE(r.status == 0);
+  refused(t);
+  t = bearer_token(c, "board.1");
+  cached(t);
+  r = run({"/bin/sh", "-c",
+           "printf '%s\\n' 'another long passphrase' | " + shell_quote(PATHAUDIT_BINARY) +
+               " users reset-password board.1 --password-stdin --data-dir " +
+               shell_quote(a.data())});
+  INFO(r.out + r.err);
+  REQUIRE(r.status == 0);
+  refused(t);
+
+  // A role change by another process (no command does this; SQL on the file does): the next
+  // request acts with the new role, and is refused what the old one allowed.
+  t = bearer_token(c, "qa");
+  CHECK(cached(t) == "qa_lead");
+  REQUIRE(c.call("GET", "/api/v1/reviews", "", as(t)).status == 200);
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((a.data() + "/pathaudit.db").c_str(), &db) == SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    const int rc = sqlite3_exec(db, "UPDATE users SET role = 'board' WHERE username = 'qa'",
+                                nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    REQUIRE(rc == SQLITE_OK);
+  }
+  const Reply me = c.call("GET", "/api/v1/session", "", as(t));
+  REQUIRE(me.status == 200);
+  CHECK(me.json()->getObject("user")->getValue<std::string>("role") == "board");
+  check_problem(c.call("GET", "/api/v1/reviews", "", as(t)), 403, "forbidden");
+
+  // A restore (the server stopped, as a restore requires) ends every session it held.
+  const std::string backup = a.path("before.backup");
+  r = a.cli({"backup", "-o", backup});
+  INFO(r.out + r.err);
+  REQUIRE(r.status == 0);
+  cached(admin);
+  REQUIRE(server->stop() == 0);
+  r = a.cli({"restore", "--from", backup, "--confirm"});
+  INFO(r.out + r.err);
+  REQUIRE(r.status == 0);
+  server = std::make_unique<Server>(a.data());
+  Client after(server->port(), a.cert());
+  check_problem(after.call("GET", "/api/v1/session", "", as(admin)), 401, "unauthenticated");
+  CHECK(after.call("POST", "/api/v1/session", login_body("admin", kPassword)).status == 201);
+}
+
+// The cache never lengthens a session: used constantly (so always cached), it still ends at its
+// absolute expiry.
+TEST_CASE("a session in constant use still ends at its absolute expiry", "[http]") {
+  Accounts a;
+  Server s(a.data(), {}, {"PATHAUDIT_SESSION_ABSOLUTE_SECONDS=2"});
+  Client c(s.port(), a.cert());
+  const std::string token = bearer_token(c, "qa");
+  const std::vector<std::pair<std::string, std::string>> as{{"Authorization", "Bearer " + token}};
+  CHECK(c.call("GET", "/api/v1/session", "", as).status == 200);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(3100);
+  while (std::chrono::steady_clock::now() < until) {
+    c.call("GET", "/api/v1/session", "", as);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  check_problem(c.call("GET", "/api/v1/session", "", as), 401, "unauthenticated");
+}
+
 TEST_CASE("limits, errors as problem+json, headers and metrics", "[http]") {
   Accounts a;
   Server s(a.data());

@@ -141,3 +141,85 @@ TEST_CASE("session settings are validated", "[sessions]") {
                       service::Settings(tmp.path(), {{"session_absolute_seconds", "-1"}})),
                   core::ValidationError);
 }
+
+TEST_CASE("the session cache forgets after its TTL and stays bounded", "[sessions]") {
+  service::SessionCache cache;
+  const auto t0 = service::SessionCache::Clock::now();
+  auto entry = std::make_shared<service::SessionCache::Entry>();
+  entry->cached_at = t0;
+  crypto::Digest key{};
+  cache.put(key, entry);
+  CHECK(cache.find(key, t0) == entry);
+  CHECK(cache.find(key, t0 + std::chrono::milliseconds(1999)) == entry);
+  CHECK(cache.find(key, t0 + service::SessionCache::kTtl) == nullptr);
+  CHECK(cache.find(crypto::Digest{1}, t0) == nullptr);
+  cache.forget(key);
+  CHECK(cache.find(key, t0) == nullptr);
+
+  for (std::size_t i = 0; i <= service::SessionCache::kMaxEntries + 10; ++i) {
+    crypto::Digest k{};
+    k[0] = static_cast<std::uint8_t>(i & 0xff);
+    k[1] = static_cast<std::uint8_t>(i >> 8);
+    cache.put(k, entry);
+    REQUIRE(cache.size() <= service::SessionCache::kMaxEntries);
+  }
+}
+
+TEST_CASE("a cached session is refused as soon as it is revoked, by this process or another",
+          "[sessions]") {
+  Fixture f;
+  // Another process on the same data directory (the CLI), with its own cache.
+  auto other = service::Context::open({f.dir, {}, "test", &f.clock});
+  const auto op = service::Principal::operator_principal("test");
+  service::add_user(*f.ctx, op, {"qa.2", "QA lead", "qa_lead", std::nullopt, kPassword});
+  const auto resumed = [&](const std::string& token) {
+    return service::resume_session(*f.ctx, f.policy, token);
+  };
+
+  // Resolved once, then answered from the cache.
+  auto in = service::sign_in(*f.ctx, f.policy, "csc.1", kPassword);
+  CHECK(resumed(in.token).principal.username == "csc.1");
+  CHECK(f.ctx->session_cache().size() == 1);
+  const auto again = resumed(in.token);
+  CHECK(again.principal.agency == "CSC");
+  CHECK(again.csrf_token == in.csrf_token);
+
+  // Sign-out here.
+  service::sign_out(*f.ctx, again);
+  CHECK_THROWS_AS(resumed(in.token), core::UnauthenticatedError);
+
+  // Password reset by another process.
+  in = service::sign_in(*f.ctx, f.policy, "csc.1", kPassword);
+  CHECK_NOTHROW(resumed(in.token));
+  service::reset_password(*other, op, "csc.1", kPassword + " and more");
+  CHECK_THROWS_AS(resumed(in.token), core::UnauthenticatedError);
+
+  // A role change by another process (no command does this yet; SQL on the file does): the next
+  // request acts with the new role.
+  auto qa = service::sign_in(*f.ctx, f.policy, "qa.2", kPassword);
+  CHECK(resumed(qa.token).principal.is_qa());
+  other->db().write([](store::Session& s) {
+    s << "UPDATE users SET role = 'board' WHERE username = 'qa.2'", Poco::Data::Keywords::now;
+  });
+  CHECK(resumed(qa.token).principal.role == "board");
+
+  // Disabled by another process.
+  service::disable_user(*other, op, "qa.2");
+  CHECK_THROWS_AS(resumed(qa.token), core::UnauthenticatedError);
+
+  // Absolute expiry while cached: the cache never lengthens a session.
+  f.policy.idle_seconds = 7200;
+  in = service::sign_in(*f.ctx, f.policy, "csc.1", kPassword + " and more");
+  CHECK_NOTHROW(resumed(in.token));
+  f.clock.now = "2026-12-01T10:59:59Z";
+  CHECK_NOTHROW(resumed(in.token));
+  f.clock.now = "2026-12-01T11:00:00Z";
+  CHECK_THROWS_AS(resumed(in.token), core::UnauthenticatedError);
+
+  // Idle expiry while cached.
+  f.policy.idle_seconds = 600;
+  in = service::sign_in(*f.ctx, f.policy, "csc.1", kPassword + " and more");
+  CHECK_NOTHROW(resumed(in.token));
+  f.clock.now = "2026-12-01T11:10:00Z";
+  CHECK_THROWS_AS(resumed(in.token), core::UnauthenticatedError);
+}

@@ -9,6 +9,8 @@
 #include "core/errors.h"
 #include "store/audit_log.h"
 #include "store/migrations.h"
+#include "store/sessions.h"
+#include "store/sqlite_statement.h"
 #include "test_support.h"
 
 using namespace pathaudit;
@@ -46,9 +48,10 @@ TEST_CASE("migrations create the schema from empty and re-running changes nothin
   {
     auto db = store::Database::open({path, true});
     REQUIRE(db->schema_version() == store::latest_schema_version());
-    for (const char* table : {"partnership", "agencies", "users", "templates", "audits", "children",
-                              "events", "samples", "sample_cases", "assignments", "reviews",
-                              "answers", "flags", "actions", "audit_log", "data_keys", "imports", "event_links"}) {
+    for (const char* table :
+         {"partnership", "agencies", "users", "templates", "audits", "children", "events",
+          "samples", "sample_cases", "assignments", "reviews", "answers", "flags", "actions",
+          "audit_log", "data_keys", "imports", "event_links"}) {
       INFO(table);
       REQUIRE(count(*db, std::string("SELECT count(*) FROM sqlite_master WHERE type='table' AND "
                                      "name='") +
@@ -127,4 +130,94 @@ TEST_CASE("readers see committed data from other threads' writes", "[store]") {
   for (auto& t : threads)
     t.join();
   REQUIRE(count(*db, "SELECT count(*) FROM agencies") == 100);
+}
+
+TEST_CASE("statements are compiled once per connection, kept, and still see schema changes",
+          "[store]") {
+  testing::TempDir tmp;
+  store::Database::Options o;
+  o.path = tmp / "kept.db";
+  o.create = true;
+  o.readers = 1;  // every read on the same connection
+  auto db = store::Database::open(o);
+  db->write([](store::Session& s) {
+    store::exec_cached(store::connection(s), "CREATE TABLE t (a INTEGER)");
+    for (int i = 1; i <= 2; ++i) {
+      store::Statement ins(store::connection(s), "INSERT INTO t (a) VALUES (?)");
+      sqlite3_bind_int(ins.get(), 1, i);
+      ins.row();
+    }
+  });
+  CHECK(count(*db, "SELECT count(*) FROM t") == 2);
+
+  const auto select_all = [&] {
+    return db->read([](store::Session& s) {
+      store::Statement st(store::connection(s), "SELECT * FROM t WHERE a = ?");
+      sqlite3_bind_int(st.get(), 1, 1);
+      REQUIRE(st.row());
+      return std::make_pair(st.get(), sqlite3_column_count(st.get()));
+    });
+  };
+  const auto first = select_all();
+  const auto second = select_all();
+  CHECK(first.first == second.first);  // kept, not compiled again
+  CHECK(first.second == 1);
+
+  // Reused with its bindings cleared: unbound, the parameter is NULL and matches nothing.
+  db->read([](store::Session& s) {
+    store::Statement st(store::connection(s), "SELECT * FROM t WHERE a = ?");
+    CHECK(!st.row());
+  });
+
+  // The same SQL in use further up the stack gets a statement of its own; both give their rows.
+  db->read([](store::Session& s) {
+    store::Statement outer(store::connection(s), "SELECT a FROM t ORDER BY a");
+    store::Statement inner(store::connection(s), "SELECT a FROM t ORDER BY a");
+    CHECK(outer.get() != inner.get());
+    REQUIRE(outer.row());
+    REQUIRE(inner.row());
+    CHECK(sqlite3_column_int(outer.get(), 0) == 1);
+    CHECK(sqlite3_column_int(inner.get(), 0) == 1);
+  });
+
+  // A schema change (here by another connection) recompiles the kept statement.
+  raw_sql(o.path, "ALTER TABLE t ADD COLUMN b TEXT");
+  const auto after = select_all();
+  CHECK(after.first == first.first);
+  CHECK(after.second == 2);
+}
+
+TEST_CASE("the session epoch rises whenever a session or what it depends on changes", "[store]") {
+  testing::TempDir tmp;
+  store::Database::Options o;
+  o.path = tmp / "epoch.db";
+  o.create = true;
+  auto db = store::Database::open(o);
+  const auto epoch = [&] {
+    return db->read([](store::Session& s) { return store::session_epoch(s); });
+  };
+  raw_sql(o.path,
+          "INSERT INTO agencies (id, code, name, kind) VALUES (1, 'CSC', 'CSC', 'csc');"
+          "INSERT INTO users (id, username, display_name, role, agency_id, password_hash, "
+          "created_at) VALUES (1, 'u', 'U', 'auditor', 1, 'x', 't');"
+          "INSERT INTO sessions (id, token_hash, user_id, csrf_token_hash, created_at, "
+          "last_seen_at, expires_at) VALUES (1, x'01', 1, x'02', 't', 't', 't')");
+  std::int64_t before = epoch();
+  // Neither a new session nor a session's last use, nor sign-in bookkeeping, changes it.
+  raw_sql(o.path,
+          "UPDATE sessions SET last_seen_at = 'u';"
+          "UPDATE users SET failed_logins = 1, display_name = 'V';"
+          "UPDATE agencies SET name = 'Children'");
+  CHECK(epoch() == before);
+  for (const char* change :
+       {"UPDATE users SET role = 'board'", "UPDATE users SET disabled = 1",
+        "UPDATE users SET password_hash = 'y'", "UPDATE users SET agency_id = NULL",
+        "UPDATE users SET username = 'w'", "UPDATE agencies SET code = 'CSC2'",
+        "UPDATE sessions SET expires_at = 's'", "DELETE FROM sessions", "DELETE FROM users"}) {
+    INFO(change);
+    raw_sql(o.path, change);
+    const std::int64_t now = epoch();
+    CHECK(now > before);
+    before = now;
+  }
 }
