@@ -127,7 +127,11 @@ class Server {
     ::waitpid(pid_, &st, 0);
     pid_ = -1;
     record_routes();
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    const int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    // A server that did not stop cleanly: its log (routes and error classes only) says why.
+    if (status != 0)
+      UNSCOPED_INFO("serve exited with " << status << "; its log:\n" << read_file(log_));
+    return status;
   }
 
  private:
