@@ -64,4 +64,42 @@ bool Statement::row() {
   return false;
 }
 
+RowGroups::RowGroups(sqlite3* db, std::string head, int columns, int per_statement,
+                     std::string tail)
+    : db_(db),
+      head_(std::move(head)),
+      tail_(std::move(tail)),
+      columns_(columns),
+      per_statement_(per_statement) {}
+
+RowGroups::~RowGroups() {
+  sqlite3_finalize(full_);
+  sqlite3_finalize(short_);
+}
+
+sqlite3_stmt* RowGroups::statement(int k) {
+  sqlite3_stmt** slot = k == per_statement_ ? &full_ : &short_;
+  if (*slot == nullptr || (slot == &short_ && short_rows_ != k)) {
+    std::string group = "(";
+    for (int c = 0; c < columns_; ++c)
+      group += c ? ",?" : "?";
+    group += ")";
+    std::string sql = head_;
+    sql.reserve(sql.size() + static_cast<std::size_t>(k) * (group.size() + 1) + tail_.size() + 1);
+    for (int j = 0; j < k; ++j) {
+      sql += j ? "," : " ";
+      sql += group;
+    }
+    sql += " " + tail_;
+    sqlite3_finalize(*slot);
+    *slot = nullptr;
+    *slot = prepare(db_, sql.c_str());
+    if (slot == &short_)
+      short_rows_ = k;
+  }
+  sqlite3_reset(*slot);
+  sqlite3_clear_bindings(*slot);
+  return *slot;
+}
+
 }  // namespace pathaudit::store
