@@ -334,7 +334,9 @@ ImportResult import_files(Context& ctx, const Principal& who, const std::vector<
                              total_bytes, options, queue);
         std::thread parser([&] { producer.run(); });
         try {
+          std::vector<const store::StoredEvent*> inserts;
           while (auto batch = queue.pop()) {
+            inserts.clear();
             for (PreparedEvent& p : *batch) {
               store::StoredEvent& e = p.event;
               e.event_ref_sealed =
@@ -344,8 +346,12 @@ ImportResult import_files(Context& ctx, const Principal& who, const std::vector<
                 e.notes_sealed = keyring.seal(
                     "field", p.notes, store::sealed_field_aad("events", "notes_sealed", e.id));
               }
-              p.existing ? writer.update(e) : writer.insert(e);
+              if (p.existing)
+                writer.update(e);
+              else
+                inserts.push_back(&e);
             }
+            writer.insert(inserts);
           }
         } catch (...) {
           queue.close();

@@ -34,7 +34,7 @@ std::uint8_t tier_from_text(const unsigned char* t) {
   return 255;
 }
 
-// Binds the columns shared by insert and update, in the order both statements list them.
+// The columns insert and update share, in the order both bind them.
 constexpr const char* kColumns =
     "agency_id, event_ref_hmac, event_ref_sealed, event_type, event_date, sex, age_years, "
     "entry_point, to_agency_id, to_service, participants, outcome, category, relates_to_hmac, "
@@ -73,10 +73,48 @@ void EventRefIndex::remember(const crypto::Pseudonym& ref, Entry entry) {
   known_[ref] = entry;
 }
 
-EventWriter::EventWriter(Session& s) : db_(connection(s)) {
-  insert_ = prepare(db_, (std::string("INSERT INTO events (") + kColumns +
-                          ", id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-                             .c_str());
+namespace {
+
+// 64 rows of 22 columns a statement: past that the statement's preparation and size stop paying
+// for themselves (bench/import).
+constexpr int kEventColumns = 22;
+constexpr int kEventsPerStatement = 64;
+
+// Binds the columns in kColumns' order, then the id, from parameter `first` on.
+void bind_event(sqlite3_stmt* st, int first, const StoredEvent& e) {
+  const int p = first - 1;
+  sqlite3_bind_int(st, p + 1, e.agency_id);
+  bind_blob(st, p + 2, e.event_ref_hmac.data(), e.event_ref_hmac.size());
+  bind_blob(st, p + 3, e.event_ref_sealed.data(), e.event_ref_sealed.size());
+  bind_text(st, p + 4, e.event_type);
+  bind_text(st, p + 5, e.event_date);
+  bind_text(st, p + 6, e.sex);
+  if (e.age_years)
+    sqlite3_bind_int(st, p + 7, *e.age_years);
+  bind_text(st, p + 8, e.entry_point);
+  if (e.to_agency_id)
+    sqlite3_bind_int(st, p + 9, *e.to_agency_id);
+  bind_text(st, p + 10, e.to_service);
+  bind_text(st, p + 11, e.participants);
+  bind_text(st, p + 12, e.outcome);
+  bind_text(st, p + 13, e.category);
+  bind_opt_blob(st, p + 14, e.relates_to_hmac);
+  bind_opt_blob(st, p + 15, e.notes_sealed);
+  bind_opt_blob(st, p + 16, e.nhs_key);
+  bind_opt_blob(st, p + 17, e.local_key);
+  bind_opt_blob(st, p + 18, e.exact_key);
+  bind_opt_blob(st, p + 19, e.probable_key);
+  bind_opt_blob(st, p + 20, e.probable_swap_key);
+  sqlite3_bind_int64(st, p + 21, e.import_id);
+  sqlite3_bind_int64(st, p + 22, e.id);
+}
+
+}  // namespace
+
+EventWriter::EventWriter(Session& s)
+    : db_(connection(s)),
+      insert_(db_, std::string("INSERT INTO events (") + kColumns + ", id) VALUES", kEventColumns,
+              kEventsPerStatement) {
   update_ = prepare(db_,
                     "UPDATE events SET agency_id = ?1, event_ref_hmac = ?2, "
                     "event_ref_sealed = ?3, event_type = ?4, event_date = ?5, sex = ?6, "
@@ -88,46 +126,20 @@ EventWriter::EventWriter(Session& s) : db_(connection(s)) {
 }
 
 EventWriter::~EventWriter() {
-  sqlite3_finalize(insert_);
   sqlite3_finalize(update_);
 }
 
-void EventWriter::bind_and_step(sqlite3_stmt* st, const StoredEvent& e) {
-  sqlite3_reset(st);
-  sqlite3_clear_bindings(st);
-  sqlite3_bind_int(st, 1, e.agency_id);
-  bind_blob(st, 2, e.event_ref_hmac.data(), e.event_ref_hmac.size());
-  bind_blob(st, 3, e.event_ref_sealed.data(), e.event_ref_sealed.size());
-  bind_text(st, 4, e.event_type);
-  bind_text(st, 5, e.event_date);
-  bind_text(st, 6, e.sex);
-  if (e.age_years)
-    sqlite3_bind_int(st, 7, *e.age_years);
-  bind_text(st, 8, e.entry_point);
-  if (e.to_agency_id)
-    sqlite3_bind_int(st, 9, *e.to_agency_id);
-  bind_text(st, 10, e.to_service);
-  bind_text(st, 11, e.participants);
-  bind_text(st, 12, e.outcome);
-  bind_text(st, 13, e.category);
-  bind_opt_blob(st, 14, e.relates_to_hmac);
-  bind_opt_blob(st, 15, e.notes_sealed);
-  bind_opt_blob(st, 16, e.nhs_key);
-  bind_opt_blob(st, 17, e.local_key);
-  bind_opt_blob(st, 18, e.exact_key);
-  bind_opt_blob(st, 19, e.probable_key);
-  bind_opt_blob(st, 20, e.probable_swap_key);
-  sqlite3_bind_int64(st, 21, e.import_id);
-  sqlite3_bind_int64(st, 22, e.id);
-  check_done(db_, sqlite3_step(st));
-}
-
-void EventWriter::insert(const StoredEvent& e) {
-  bind_and_step(insert_, e);
+void EventWriter::insert(const std::vector<const StoredEvent*>& rows) {
+  insert_.write(rows.size(), [&](sqlite3_stmt* st, std::size_t i, int first) {
+    bind_event(st, first, *rows[i]);
+  });
 }
 
 void EventWriter::update(const StoredEvent& e) {
-  bind_and_step(update_, e);
+  sqlite3_reset(update_);
+  sqlite3_clear_bindings(update_);
+  bind_event(update_, 1, e);
+  check_done(db_, sqlite3_step(update_));
 }
 
 LinkInput load_link_input(Session& s) {
@@ -280,34 +292,29 @@ LinkOutcome apply_links(Session& s, const LinkInput& in,
     order[i] = i;
   std::sort(order.begin(), order.end(),
             [&](std::uint32_t a, std::uint32_t b) { return in.event_ids[a] < in.event_ids[b]; });
-  std::size_t changes = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    changes += child_of_cluster[results[i].cluster] != in.current_child[i] ||
-               static_cast<std::uint8_t>(results[i].tier) != in.current_tier[i];
+  std::vector<std::uint32_t> changed;  // positions whose child or tier changed, in row-id order
+  for (std::uint32_t i : order) {
+    if (child_of_cluster[results[i].cluster] != in.current_child[i] ||
+        static_cast<std::uint8_t>(results[i].tier) != in.current_tier[i])
+      changed.push_back(i);
   }
   // Building an index once from sorted data is several times faster than maintaining it through a
   // bulk re-link; both happen inside this transaction, so no reader sees the index missing.
-  const bool rebuild_index = changes > 50000;
+  const bool rebuild_index = changed.size() > 50000;
   if (rebuild_index)
     Statement(db, "DROP INDEX event_links_child").row();
-  Statement update(
-      db,
-      "INSERT INTO event_links (event_id, child_id, tier) VALUES (?3, ?1, ?2) "
-      "ON CONFLICT (event_id) DO UPDATE SET child_id = excluded.child_id, tier = excluded.tier");
-  for (std::uint32_t i : order) {
-    const std::int64_t child = child_of_cluster[results[i].cluster];
-    const auto tier = static_cast<std::uint8_t>(results[i].tier);
-    if (child == in.current_child[i] && tier == in.current_tier[i])
-      continue;
-    sqlite3_stmt* st = update.get();
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, child);
+  // 256 rows of 3 a statement (bench/import).
+  RowGroups links(db, "INSERT INTO event_links (event_id, child_id, tier) VALUES", 3, 256,
+                  "ON CONFLICT (event_id) DO UPDATE SET child_id = excluded.child_id, "
+                  "tier = excluded.tier");
+  links.write(changed.size(), [&](sqlite3_stmt* st, std::size_t k, int first) {
+    const std::uint32_t i = changed[k];
+    sqlite3_bind_int64(st, first, in.event_ids[i]);
+    sqlite3_bind_int64(st, first + 1, child_of_cluster[results[i].cluster]);
     const std::string_view name = core::tier_name(results[i].tier);
-    sqlite3_bind_text(st, 2, name.data(), static_cast<int>(name.size()), SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, in.event_ids[i]);
-    check_done(db, sqlite3_step(st));
-    ++out.events_changed;
-  }
+    sqlite3_bind_text(st, first + 2, name.data(), static_cast<int>(name.size()), SQLITE_STATIC);
+  });
+  out.events_changed = static_cast<std::int64_t>(changed.size());
   if (rebuild_index)
     Statement(db, "CREATE INDEX event_links_child ON event_links(child_id)").row();
   Statement prune(

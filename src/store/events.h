@@ -16,6 +16,7 @@
 #include "crypto/bytes.h"
 #include "crypto/pseudonym.h"
 #include "store/database.h"
+#include "store/sqlite_statement.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -73,13 +74,13 @@ class EventWriter {
   EventWriter(const EventWriter&) = delete;
   EventWriter& operator=(const EventWriter&) = delete;
 
-  void insert(const StoredEvent& e);
+  // New events, many to a statement: `rows` are only read during the call.
+  void insert(const std::vector<const StoredEvent*>& rows);
   void update(const StoredEvent& e);
 
  private:
-  void bind_and_step(sqlite3_stmt* st, const StoredEvent& e);
   sqlite3* db_;
-  sqlite3_stmt* insert_ = nullptr;
+  RowGroups insert_;
   sqlite3_stmt* update_ = nullptr;
 };
 
