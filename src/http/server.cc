@@ -17,9 +17,10 @@
 #include <Poco/ThreadPool.h>
 #include <Poco/Timestamp.h>
 #include <Poco/URI.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <iostream>
+#include <cerrno>
 #include <limits>
 #include <mutex>
 
@@ -304,9 +305,23 @@ class Factory : public Poco::Net::HTTPRequestHandlerFactory {
 }  // namespace
 
 void log_line(const std::string& line) {
+  // One write(2) per line: every request logs, and std::cerr (unbuffered) made three system calls
+  // of each line under a process-wide lock that all the HTTP threads queued for. The lock stays so
+  // that a line longer than the pipe's atomic size is still not interleaved with another.
+  const std::string text = "pathaudit serve: " + line + "\n";
   static std::mutex m;
   std::lock_guard<std::mutex> lock(m);
-  std::cerr << "pathaudit serve: " << line << std::endl;
+  const char* p = text.data();
+  std::size_t left = text.size();
+  while (left > 0) {
+    const ssize_t n = ::write(STDERR_FILENO, p, left);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return;  // stderr gone (closed terminal): nothing better to do with a log line
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
 }
 
 ListenAddress parse_listen(const std::string& listen) {
