@@ -65,6 +65,58 @@ TEST_CASE("migrations create the schema from empty and re-running changes nothin
           store::latest_schema_version());
 }
 
+TEST_CASE("migration 7 keeps a version 6 database's links and their rules", "[store]") {
+  testing::TempDir dir;
+  const std::string path = dir / "pathaudit.db";
+  store::Database::open({path, true});
+  // The file as version 6 left it: event_links with its tier rule as an IN list, and links in it.
+  raw_sql(path, R"(
+    INSERT INTO agencies (id, code, name, kind) VALUES (1, 'CSC', 'Children', 'csc');
+    INSERT INTO children (id, pseudonym, display_key, created_at) VALUES
+      (1, x'01', 'k1', 'now'), (2, x'02', 'k2', 'now');
+    INSERT INTO events (id, agency_id, event_ref_hmac, event_ref_sealed, event_type, event_date)
+      VALUES (1, 1, x'a1', x'b1', 'referral', '2026-01-01'),
+             (2, 1, x'a2', x'b2', 'referral', '2026-01-02'),
+             (3, 1, x'a3', x'b3', 'referral', '2026-01-03');
+    DROP TABLE event_links;
+    CREATE TABLE event_links (
+      event_id INTEGER PRIMARY KEY REFERENCES events(id),
+      child_id INTEGER NOT NULL REFERENCES children(id),
+      tier TEXT NOT NULL CHECK (tier IN ('nhs','local','exact','probable','none')));
+    CREATE INDEX event_links_child ON event_links(child_id);
+    INSERT INTO event_links VALUES (1, 1, 'nhs'), (2, 1, 'probable'), (3, 2, 'none');
+    DELETE FROM schema_migrations WHERE version = 7;)");
+
+  auto db = store::Database::open({path, false});
+  REQUIRE(db->schema_version() == 7);
+  REQUIRE(count(*db, "SELECT count(*) FROM event_links") == 3);
+  REQUIRE(count(*db,
+                "SELECT count(*) FROM event_links WHERE (event_id, child_id, tier) IN "
+                "(VALUES (1, 1, 'nhs'), (2, 1, 'probable'), (3, 2, 'none'))") == 3);
+  REQUIRE(count(*db,
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = "
+                "'event_links_child' AND tbl_name = 'event_links'") == 1);
+  REQUIRE(count(*db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'event_links_v%'") == 0);
+  db->write([](store::Session& s) {
+    s << "DELETE FROM event_links", now;
+    for (std::string tier : {"nhs", "local", "exact", "probable", "none"}) {
+      s << "INSERT INTO event_links (event_id, child_id, tier) VALUES (1, 1, ?)", use(tier), now;
+      s << "DELETE FROM event_links", now;
+    }
+  });
+  auto insert = [&](const std::string& values) {
+    db->write([&](store::Session& s) {
+      s << "INSERT INTO event_links (event_id, child_id, tier) VALUES " + values, now;
+    });
+  };
+  REQUIRE_THROWS(insert("(1, 1, 'bogus')"));
+  REQUIRE_THROWS(insert("(1, 1, 'NHS')"));
+  REQUIRE_THROWS(insert("(9, 1, 'nhs')"));  // no such event
+  REQUIRE_THROWS(insert("(1, 9, 'nhs')"));  // no such child
+  insert("(1, 2, 'exact')");
+  REQUIRE(count(*db, "SELECT count(*) FROM event_links") == 1);
+}
+
 TEST_CASE("the connection runs in WAL mode with foreign keys enforced", "[store]") {
   testing::TempDir dir;
   auto db = store::Database::open({dir / "pathaudit.db", true});
