@@ -208,18 +208,17 @@ class RowProducer {
   bool prepare(ImportFileSummary& summary, const ingest::Header& header,
                const ingest::CsvRecord& record, const ingest::EventRow& row) {
     const ingest::EventKeys keys = ingest::event_keys(keyring_, row);
-    const auto existing = refs_.find(keys.event_ref);
-    if (existing && existing->import_id == import_id_) {
+    const store::EventRefIndex::Claim claim = refs_.claim(keys.event_ref, import_id_);
+    if (claim.repeated) {
       report(summary.file, {record.line, header.at(ingest::Column::event_id) + 1,
                             "event_id: the same agency and event_id appear earlier in this "
                             "import; each event must appear once"});
       return true;
     }
     PreparedEvent p;
-    p.existing = existing.has_value();
+    p.existing = claim.existed;
     store::StoredEvent& e = p.event;
-    e.id = existing ? existing->id : refs_.allocate_id();
-    refs_.remember(keys.event_ref, {e.id, import_id_});
+    e.id = claim.id;
     e.agency_id = agencies_.find(row.agency)->second.id;
     e.event_ref_hmac = keys.event_ref;
     p.event_ref = row.event_id;

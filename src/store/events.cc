@@ -62,15 +62,15 @@ std::size_t EventRefIndex::RefHash::operator()(const crypto::Pseudonym& p) const
   return h;
 }
 
-std::optional<EventRefIndex::Entry> EventRefIndex::find(const crypto::Pseudonym& ref) const {
-  auto it = known_.find(ref);
-  if (it == known_.end())
-    return std::nullopt;
-  return it->second;
-}
-
-void EventRefIndex::remember(const crypto::Pseudonym& ref, Entry entry) {
-  known_[ref] = entry;
+EventRefIndex::Claim EventRefIndex::claim(const crypto::Pseudonym& ref, std::int64_t import_id) {
+  auto [it, inserted] = known_.try_emplace(ref, Entry{next_id_, import_id});
+  if (inserted)
+    return {next_id_++, false, false};
+  Entry& entry = it->second;
+  if (entry.import_id == import_id)
+    return {entry.id, true, true};
+  entry.import_id = import_id;
+  return {entry.id, true, false};
 }
 
 namespace {
@@ -83,28 +83,29 @@ constexpr int kEventsPerStatement = 64;
 // Binds the columns in kColumns' order, then the id, from parameter `first` on.
 void bind_event(sqlite3_stmt* st, int first, const StoredEvent& e) {
   const int p = first - 1;
+  constexpr Bound kept = Bound::kept;
   sqlite3_bind_int(st, p + 1, e.agency_id);
-  bind_blob(st, p + 2, e.event_ref_hmac.data(), e.event_ref_hmac.size());
-  bind_blob(st, p + 3, e.event_ref_sealed.data(), e.event_ref_sealed.size());
-  bind_text(st, p + 4, e.event_type);
-  bind_text(st, p + 5, e.event_date);
-  bind_text(st, p + 6, e.sex);
+  bind_blob(st, p + 2, e.event_ref_hmac.data(), e.event_ref_hmac.size(), kept);
+  bind_blob(st, p + 3, e.event_ref_sealed.data(), e.event_ref_sealed.size(), kept);
+  bind_text(st, p + 4, e.event_type, kept);
+  bind_text(st, p + 5, e.event_date, kept);
+  bind_text(st, p + 6, e.sex, kept);
   if (e.age_years)
     sqlite3_bind_int(st, p + 7, *e.age_years);
-  bind_text(st, p + 8, e.entry_point);
+  bind_text(st, p + 8, e.entry_point, kept);
   if (e.to_agency_id)
     sqlite3_bind_int(st, p + 9, *e.to_agency_id);
-  bind_text(st, p + 10, e.to_service);
-  bind_text(st, p + 11, e.participants);
-  bind_text(st, p + 12, e.outcome);
-  bind_text(st, p + 13, e.category);
-  bind_opt_blob(st, p + 14, e.relates_to_hmac);
-  bind_opt_blob(st, p + 15, e.notes_sealed);
-  bind_opt_blob(st, p + 16, e.nhs_key);
-  bind_opt_blob(st, p + 17, e.local_key);
-  bind_opt_blob(st, p + 18, e.exact_key);
-  bind_opt_blob(st, p + 19, e.probable_key);
-  bind_opt_blob(st, p + 20, e.probable_swap_key);
+  bind_text(st, p + 10, e.to_service, kept);
+  bind_text(st, p + 11, e.participants, kept);
+  bind_text(st, p + 12, e.outcome, kept);
+  bind_text(st, p + 13, e.category, kept);
+  bind_opt_blob(st, p + 14, e.relates_to_hmac, kept);
+  bind_opt_blob(st, p + 15, e.notes_sealed, kept);
+  bind_opt_blob(st, p + 16, e.nhs_key, kept);
+  bind_opt_blob(st, p + 17, e.local_key, kept);
+  bind_opt_blob(st, p + 18, e.exact_key, kept);
+  bind_opt_blob(st, p + 19, e.probable_key, kept);
+  bind_opt_blob(st, p + 20, e.probable_swap_key, kept);
   sqlite3_bind_int64(st, p + 21, e.import_id);
   sqlite3_bind_int64(st, p + 22, e.id);
 }

@@ -54,9 +54,14 @@ class EventRefIndex {
     std::int64_t id;
     std::int64_t import_id;
   };
-  std::optional<Entry> find(const crypto::Pseudonym& event_ref_hmac) const;
-  std::int64_t allocate_id() { return next_id_++; }
-  void remember(const crypto::Pseudonym& event_ref_hmac, Entry entry);
+  // The event a reference names, now claimed by `import_id` (one hash lookup: this runs once for
+  // each of an import's rows). A new reference gets the next row id.
+  struct Claim {
+    std::int64_t id;
+    bool existed;   // stored before, or claimed earlier: the row updates it
+    bool repeated;  // already claimed by this same import; nothing was changed
+  };
+  Claim claim(const crypto::Pseudonym& event_ref_hmac, std::int64_t import_id);
 
  private:
   struct RefHash {

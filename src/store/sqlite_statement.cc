@@ -23,15 +23,21 @@ void check_done(sqlite3* db, int rc) {
     throw core::Error(std::string("database write failed: ") + sqlite3_errmsg(db));
 }
 
-void bind_blob(sqlite3_stmt* st, int i, const void* p, std::size_t n) {
-  sqlite3_bind_blob(st, i, p, static_cast<int>(n), SQLITE_TRANSIENT);
+namespace {
+sqlite3_destructor_type lifetime(Bound b) {
+  return b == Bound::kept ? SQLITE_STATIC : SQLITE_TRANSIENT;
+}
+}  // namespace
+
+void bind_blob(sqlite3_stmt* st, int i, const void* p, std::size_t n, Bound b) {
+  sqlite3_bind_blob(st, i, p, static_cast<int>(n), lifetime(b));
 }
 
-void bind_text(sqlite3_stmt* st, int i, const std::string& s) {
+void bind_text(sqlite3_stmt* st, int i, const std::string& s, Bound b) {
   if (s.empty()) {
     sqlite3_bind_null(st, i);
   } else {
-    sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), lifetime(b));
   }
 }
 

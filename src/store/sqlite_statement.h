@@ -22,14 +22,19 @@ sqlite3* connection(Session& s);
 sqlite3_stmt* prepare(sqlite3* db, const char* sql);
 void check_done(sqlite3* db, int rc);
 
-void bind_blob(sqlite3_stmt* st, int i, const void* p, std::size_t n);
+// Whether SQLite copies a bound text or blob (the default), or reads it in place: `kept` only for
+// bulk writes whose values stay alive and unchanged until the statement has been stepped, where
+// the copies (an allocation and a memcpy a value) are a large share of the write.
+enum class Bound { copied, kept };
+
+void bind_blob(sqlite3_stmt* st, int i, const void* p, std::size_t n, Bound b = Bound::copied);
 // An empty string binds NULL: the optional text columns store absence as NULL.
-void bind_text(sqlite3_stmt* st, int i, const std::string& s);
+void bind_text(sqlite3_stmt* st, int i, const std::string& s, Bound b = Bound::copied);
 
 template <class T>
-void bind_opt_blob(sqlite3_stmt* st, int i, const std::optional<T>& v) {
+void bind_opt_blob(sqlite3_stmt* st, int i, const std::optional<T>& v, Bound b = Bound::copied) {
   if (v) {
-    bind_blob(st, i, v->data(), v->size());
+    bind_blob(st, i, v->data(), v->size(), b);
   } else {
     sqlite3_bind_null(st, i);
   }
