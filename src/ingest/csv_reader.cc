@@ -26,6 +26,22 @@ int CsvReader::get() {
   return static_cast<unsigned char>(buf_[pos_++]);
 }
 
+void CsvReader::take_run(std::string& field, bool quoted) {
+  const char* from = buf_.data() + pos_;
+  const char* end = buf_.data() + end_;
+  const char* to = from;
+  if (quoted) {
+    while (to < end && *to != '"' && *to != '\n')
+      ++to;
+  } else {
+    while (to < end && *to != ',' && *to != '"' && *to != '\r' && *to != '\n')
+      ++to;
+  }
+  field.append(from, to);
+  pos_ += static_cast<std::size_t>(to - from);
+  consumed_ += static_cast<std::uint64_t>(to - from);
+}
+
 int CsvReader::peek() {
   if (pos_ == end_ && !fill())
     return -1;
@@ -53,6 +69,8 @@ bool CsvReader::next(CsvRecord& record) {
   bool quoted = false;      // inside a quoted field
   bool was_quoted = false;  // the current field began with a quote
   for (;;) {
+    if (quoted || !was_quoted)  // after a closing quote every byte is the state machine's
+      take_run(field, quoted);
     int c = get();
     if (quoted) {
       if (c == -1) {

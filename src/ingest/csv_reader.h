@@ -56,6 +56,9 @@ class CsvReader {
   int get();
   int peek();
   bool fill();
+  // Appends the bytes from here to the next one the state machine must see (a delimiter, quote or
+  // line end), within the buffer: most of a file is such runs, taken a byte at a time otherwise.
+  void take_run(std::string& field, bool quoted);
 
   std::istream& in_;
   std::function<void(const char*, std::size_t)> observer_;

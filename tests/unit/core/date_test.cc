@@ -1,6 +1,7 @@
 #include "core/date.h"
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 
 #include "core/errors.h"
 
@@ -18,6 +19,25 @@ TEST_CASE("ISO dates parse strictly and round-trip", "[date]") {
   REQUIRE(Date::parse_iso("1970-01-01")->days() == 0);
   REQUIRE(Date::parse_iso("2000-03-01")->days() - Date::parse_iso("2000-02-28")->days() == 2);
   REQUIRE_THROWS_AS(Date::from_ymd(2023, 2, 29), pathaudit::core::ValidationError);
+}
+
+TEST_CASE("every day from year 1 to 9999 writes as its ISO text and reads back", "[date]") {
+  int checked = 0;
+  for (int y = 1; y <= 9999; ++y) {
+    for (int m = 1; m <= 12; ++m) {
+      for (int d = 1; d <= pathaudit::core::days_in_month(y, m); ++d) {
+        char want[40];
+        std::snprintf(want, sizeof want, "%04d-%02d-%02d", y, m, d);
+        const Date date = Date::from_ymd(y, m, d);
+        if (date.iso() != want || Date::parse_iso(want)->days() != date.days()) {
+          FAIL(want << " wrote as " << date.iso());
+        }
+        ++checked;
+      }
+    }
+  }
+  REQUIRE(checked == 3652059);  // days in the proleptic Gregorian years 1 to 9999
+  REQUIRE(Date::parse_iso("0999-12-31")->plus_days(1).iso() == "1000-01-01");
 }
 
 TEST_CASE("weekdays are ISO numbered", "[date]") {
