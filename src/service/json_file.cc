@@ -80,7 +80,16 @@ std::string JsonNode::member_path(const std::string& name) const {
   if (plain)
     return path_ + "." + name;
   std::string quoted;
+  // A control character (a JSON "\n" in a key, say) is written escaped: an error stays one line.
+  static const char* const kHex = "0123456789abcdef";
   for (char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      quoted += "\\x";
+      quoted += kHex[u >> 4];
+      quoted += kHex[u & 0xf];
+      continue;
+    }
     if (c == '\\' || c == '\'')
       quoted += '\\';
     quoted += c;
