@@ -6,6 +6,7 @@
 
 #include "core/errors.h"
 #include "store/migrations.h"
+#include "store/sqlite_statement.h"
 
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
@@ -24,19 +25,36 @@ void exec(Session& s, const std::string& sql) {
 
 }  // namespace
 
+Database::Connection::Connection() = default;
+Database::Connection::Connection(Connection&&) noexcept = default;
+Database::Connection& Database::Connection::operator=(Connection&&) noexcept = default;
+Database::Connection::~Connection() {
+  statements.reset();  // finalized while the connection is still open
+}
+
+Database::CacheScope::CacheScope(Connection& c)
+    : previous_(StatementCache::make_current(c.statements.get())) {}
+
+Database::CacheScope::~CacheScope() {
+  StatementCache::make_current(previous_);
+}
+
 Database::Database(std::string path) : path_(std::move(path)) {}
 
 Database::~Database() = default;
 
-std::unique_ptr<Session> Database::connect(int busy_timeout_seconds) {
-  auto s = std::make_unique<Session>("SQLite", path_);
+Database::Connection Database::connect(int busy_timeout_seconds) {
+  Connection c;
+  c.session = std::make_unique<Session>("SQLite", path_);
+  Session* s = c.session.get();
+  c.statements = std::make_unique<StatementCache>(connection(*s));
   // Poco's default busy timeout is 60 s; a writer waiting that long looks like a hang to a user.
   s->setConnectionTimeout(static_cast<std::size_t>(busy_timeout_seconds));
   exec(*s, "PRAGMA foreign_keys = ON");
   // Deleted or overwritten content (a shredded key, expired case content) is zeroed in the file
   // rather than left in free pages for a forensic reader.
   exec(*s, "PRAGMA secure_delete = ON");
-  return s;
+  return c;
 }
 
 std::unique_ptr<Database> Database::open(const Options& options) {
@@ -53,23 +71,23 @@ std::unique_ptr<Database> Database::open(const Options& options) {
     ::chmod(options.path.c_str(), 0600);
 
   std::string mode;
-  *db->writer_ << "PRAGMA journal_mode = WAL", into(mode), now;
+  *db->writer_.session << "PRAGMA journal_mode = WAL", into(mode), now;
   if (mode != "wal")
     throw core::Error("could not switch " + options.path + " to WAL journal mode");
   // An acknowledged write (a submitted review) must survive power loss: FULL syncs the WAL on every
   // commit. docs/architecture.md explains the choice.
-  exec(*db->writer_, "PRAGMA synchronous = FULL");
+  exec(*db->writer_.session, "PRAGMA synchronous = FULL");
   // Imports write up to millions of rows in one transaction; with SQLite's default 2 MB cache the
   // pages spill and are read back through the kernel over and over. 128 MB keeps a large import's
   // working set in memory while staying well inside the 512 MB budget (docs/benchmarks.md).
-  exec(*db->writer_, "PRAGMA cache_size = -131072");
-  exec(*db->writer_, "PRAGMA temp_store = MEMORY");
+  exec(*db->writer_.session, "PRAGMA cache_size = -131072");
+  exec(*db->writer_.session, "PRAGMA temp_store = MEMORY");
 
   db->write([](Session& s) { apply_migrations(s); });
 
   for (int i = 0; i < options.readers; ++i) {
     auto r = db->connect(options.busy_timeout_seconds);
-    exec(*r, "PRAGMA query_only = ON");
+    exec(*r.session, "PRAGMA query_only = ON");
     db->idle_readers_.push_back(std::move(r));
   }
   return db;
@@ -82,22 +100,23 @@ int Database::schema_version() {
 void Database::write_checkpoint() {
   std::lock_guard<std::mutex> lock(write_mutex_);
   int busy = 0, log = 0, checkpointed = 0;
-  *writer_ << "PRAGMA wal_checkpoint(TRUNCATE)", into(busy), into(log), into(checkpointed), now;
+  *writer_.session << "PRAGMA wal_checkpoint(TRUNCATE)", into(busy), into(log), into(checkpointed),
+      now;
   if (busy != 0)
     throw core::ConflictError("the database is busy; checkpoint not completed, retry");
 }
 
 void Database::begin_immediate() {
-  exec(*writer_, "BEGIN IMMEDIATE");
+  exec(*writer_.session, "BEGIN IMMEDIATE");
 }
 
 void Database::commit() {
-  exec(*writer_, "COMMIT");
+  exec(*writer_.session, "COMMIT");
 }
 
 void Database::rollback() noexcept {
   try {
-    exec(*writer_, "ROLLBACK");
+    exec(*writer_.session, "ROLLBACK");
   } catch (...) {
     // SQLite may already have rolled back (for example after SQLITE_FULL); nothing more to undo.
   }
@@ -106,28 +125,28 @@ void Database::rollback() noexcept {
 Database::ReaderLease::ReaderLease(Database& db) : db_(db) {
   std::unique_lock<std::mutex> lock(db_.pool_mutex_);
   db_.pool_cv_.wait(lock, [&] { return !db_.idle_readers_.empty(); });
-  session_ = std::move(db_.idle_readers_.back());
+  connection_ = std::move(db_.idle_readers_.back());
   db_.idle_readers_.pop_back();
 }
 
 Database::ReaderLease::~ReaderLease() {
   {
     std::lock_guard<std::mutex> lock(db_.pool_mutex_);
-    db_.idle_readers_.push_back(std::move(session_));
+    db_.idle_readers_.push_back(std::move(connection_));
   }
   db_.pool_cv_.notify_one();
 }
 
 void Database::ReaderLease::begin_read() {
-  exec(*session_, "BEGIN");
+  exec_cached(connection(*connection_.session), "BEGIN");
 }
 
 void Database::ReaderLease::end_read() noexcept {
   try {
-    exec(*session_, "COMMIT");
+    exec_cached(connection(*connection_.session), "COMMIT");
   } catch (...) {
     try {
-      exec(*session_, "ROLLBACK");
+      exec(*connection_.session, "ROLLBACK");
     } catch (...) {
     }
   }

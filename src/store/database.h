@@ -6,6 +6,9 @@
 // (WAL, synchronous FULL, foreign keys, ~5 s busy timeout) and the forward-only migrations; a
 // database whose schema is newer than this binary is refused.
 //
+// Each connection keeps its compiled statements (StatementCache, sqlite_statement.h) for the
+// Statements run on it inside write() and read(); BEGIN and COMMIT go through the same cache.
+//
 // Thread-safe: write() and read() may be called from any thread. The Session passed to the callback
 // is only valid inside it and must not escape.
 #pragma once
@@ -22,6 +25,7 @@
 namespace pathaudit::store {
 
 using Session = Poco::Data::Session;
+class StatementCache;
 
 class Database {
  public:
@@ -46,13 +50,14 @@ class Database {
   template <class F>
   auto write(F&& f) -> std::invoke_result_t<F, Session&> {
     std::lock_guard<std::mutex> lock(write_mutex_);
+    const CacheScope scope(writer_);
     begin_immediate();
     try {
       if constexpr (std::is_void_v<std::invoke_result_t<F, Session&>>) {
-        f(*writer_);
+        f(*writer_.session);
         commit();
       } else {
-        auto result = f(*writer_);
+        auto result = f(*writer_.session);
         commit();
         return result;
       }
@@ -74,19 +79,42 @@ class Database {
   }
 
  private:
+  // A connection and the statements compiled on it (destroyed first: they must be finalized
+  // before the connection closes).
+  struct Connection {
+    std::unique_ptr<Session> session;
+    std::unique_ptr<StatementCache> statements;
+    Connection();
+    Connection(Connection&&) noexcept;
+    Connection& operator=(Connection&&) noexcept;
+    ~Connection();
+  };
+  // Makes the connection's StatementCache current on this thread while it lives.
+  class CacheScope {
+   public:
+    explicit CacheScope(Connection& c);
+    ~CacheScope();
+    CacheScope(const CacheScope&) = delete;
+    CacheScope& operator=(const CacheScope&) = delete;
+
+   private:
+    StatementCache* previous_;
+  };
+
   class ReaderLease {
    public:
     explicit ReaderLease(Database& db);
     ~ReaderLease();
     template <class F>
     auto run(F&& f) -> std::invoke_result_t<F, Session&> {
+      const CacheScope scope(connection_);
       begin_read();
       try {
         if constexpr (std::is_void_v<std::invoke_result_t<F, Session&>>) {
-          f(*session_);
+          f(*connection_.session);
           end_read();
         } else {
-          auto result = f(*session_);
+          auto result = f(*connection_.session);
           end_read();
           return result;
         }
@@ -100,11 +128,11 @@ class Database {
     void begin_read();
     void end_read() noexcept;
     Database& db_;
-    std::unique_ptr<Session> session_;
+    Connection connection_;
   };
 
   explicit Database(std::string path);
-  std::unique_ptr<Session> connect(int busy_timeout_seconds);
+  Connection connect(int busy_timeout_seconds);
   void begin_immediate();
   void commit();
   void rollback() noexcept;
@@ -112,11 +140,11 @@ class Database {
   std::string path_;
   int busy_timeout_seconds_ = 5;
   std::mutex write_mutex_;
-  std::unique_ptr<Session> writer_;
+  Connection writer_;
 
   std::mutex pool_mutex_;
   std::condition_variable pool_cv_;
-  std::vector<std::unique_ptr<Session>> idle_readers_;
+  std::vector<Connection> idle_readers_;
 };
 
 }  // namespace pathaudit::store

@@ -62,6 +62,64 @@ std::optional<crypto::Bytes> column_opt_bytes(sqlite3_stmt* st, int col) {
   return column_bytes(st, col);
 }
 
+namespace {
+thread_local StatementCache* current_cache = nullptr;
+}  // namespace
+
+StatementCache::~StatementCache() {
+  for (auto& [sql, e] : by_sql_)
+    sqlite3_finalize(e.st);
+}
+
+StatementCache* StatementCache::make_current(StatementCache* cache) {
+  StatementCache* previous = current_cache;
+  current_cache = cache;
+  return previous;
+}
+
+StatementCache* StatementCache::current(sqlite3* db) {
+  // Only the innermost scope: an outer one is another connection (the writer around a read).
+  return current_cache && current_cache->db_ == db ? current_cache : nullptr;
+}
+
+StatementCache::Entry* StatementCache::acquire(const char* sql) {
+  auto it = by_sql_.find(sql);
+  if (it == by_sql_.end()) {
+    if (by_sql_.size() >= kMaxStatements)
+      return nullptr;
+    it = by_sql_.emplace(sql, Entry{prepare(db_, sql), false}).first;
+  }
+  if (it->second.in_use)
+    return nullptr;
+  it->second.in_use = true;
+  return &it->second;  // stable: unordered_map never moves its elements
+}
+
+void StatementCache::release(Entry* e) {
+  sqlite3_reset(e->st);
+  sqlite3_clear_bindings(e->st);
+  e->in_use = false;
+}
+
+Statement::Statement(sqlite3* db, const char* sql) : db_(db) {
+  if (StatementCache* cache = StatementCache::current(db))
+    kept_ = cache->acquire(sql);
+  st_ = kept_ ? kept_->st : prepare(db, sql);
+}
+
+Statement::~Statement() {
+  if (kept_)
+    StatementCache::release(kept_);
+  else
+    sqlite3_finalize(st_);
+}
+
+void exec_cached(sqlite3* db, const char* sql) {
+  Statement st(db, sql);
+  while (st.row()) {
+  }
+}
+
 bool Statement::row() {
   const int rc = sqlite3_step(st_);
   if (rc == SQLITE_ROW)

@@ -1,6 +1,15 @@
 // Raw SQLite prepared statements on a Poco session's connection, for the bulk paths (import,
-// linkage, analysis) where Poco::Data's per-row overhead would dominate. A Statement borrows the
-// connection of a Session inside an open transaction and must not outlive it. Not thread-safe.
+// linkage, analysis) where Poco::Data's per-row overhead would dominate, and for the queries every
+// HTTP request runs. A Statement borrows the connection of a Session inside an open transaction
+// and must not outlive it. Not thread-safe: a connection is used by one thread at a time (the
+// Database's writer mutex and reader leases see to that).
+//
+// Compiling a statement costs more than running most of ours (perf: sqlite3_prepare_v2 was 40 %
+// of the server's CPU on an authenticated list, docs/benchmarks.md "HTTP"), so a Statement on one
+// of the Database's own connections is taken from that connection's StatementCache: compiled on
+// first use, reset and kept afterwards. SQLite recompiles a kept statement by itself after a
+// schema change. Statements on other connections (backup, restore) are compiled and finalized
+// each time, as before.
 #pragma once
 
 #include <sqlite3.h>
@@ -10,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "crypto/bytes.h"
 #include "store/database.h"
@@ -58,10 +68,45 @@ inline void bind_id(sqlite3_stmt* st, int i, std::int64_t id) {
     sqlite3_bind_int64(st, i, id);
 }
 
+// The compiled statements kept for one connection, by SQL text; owned by the Database beside the
+// connection and destroyed (finalizing them) before it. Bounded: past kMaxStatements, further SQL
+// texts (the bulk paths build a few) are compiled each time. Not thread-safe: used only by the
+// thread holding its connection.
+class StatementCache {
+ public:
+  static constexpr std::size_t kMaxStatements = 64;
+  explicit StatementCache(sqlite3* db) : db_(db) {}
+  ~StatementCache();
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  // Makes `cache` (or none) the current cache of this thread and returns the one it replaces, to
+  // be made current again afterwards: Statements on `cache`'s connection made on this thread use
+  // it. Database does this around each write() and read() (they nest: a read inside a write).
+  static StatementCache* make_current(StatementCache* cache);
+
+  // The current cache of this thread if it is `db`'s, else nullptr.
+  static StatementCache* current(sqlite3* db);
+
+  struct Entry {
+    sqlite3_stmt* st = nullptr;
+    bool in_use = false;
+  };
+  // The kept statement for `sql`, reset and marked in use, or nullptr when it cannot be kept (the
+  // cache is full, or that statement is in use further up the stack).
+  Entry* acquire(const char* sql);
+  // Resets an entry's statement and makes it available again.
+  static void release(Entry* e);
+
+ private:
+  sqlite3* db_;
+  std::unordered_map<std::string, Entry> by_sql_;
+};
+
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) : db_(db), st_(prepare(db, sql)) {}
-  ~Statement() { sqlite3_finalize(st_); }
+  Statement(sqlite3* db, const char* sql);
+  ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
   sqlite3_stmt* get() { return st_; }
@@ -74,7 +119,8 @@ class Statement {
 
  private:
   sqlite3* db_;
-  sqlite3_stmt* st_;
+  StatementCache::Entry* kept_ = nullptr;  // set when st_ belongs to a StatementCache
+  sqlite3_stmt* st_ = nullptr;
 };
 
 // A bulk INSERT that writes many rows a statement: `head` ("INSERT INTO t (a, b) VALUES") is
@@ -114,5 +160,8 @@ class RowGroups {
   sqlite3_stmt* short_ = nullptr;
   int short_rows_ = 0;
 };
+
+// Runs a statement without parameters or rows (BEGIN, COMMIT) through the connection's cache.
+void exec_cached(sqlite3* db, const char* sql);
 
 }  // namespace pathaudit::store

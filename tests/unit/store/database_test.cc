@@ -184,6 +184,61 @@ TEST_CASE("readers see committed data from other threads' writes", "[store]") {
   REQUIRE(count(*db, "SELECT count(*) FROM agencies") == 100);
 }
 
+TEST_CASE("statements are compiled once per connection, kept, and still see schema changes",
+          "[store]") {
+  testing::TempDir tmp;
+  store::Database::Options o;
+  o.path = tmp / "kept.db";
+  o.create = true;
+  o.readers = 1;  // every read on the same connection
+  auto db = store::Database::open(o);
+  db->write([](store::Session& s) {
+    store::exec_cached(store::connection(s), "CREATE TABLE t (a INTEGER)");
+    for (int i = 1; i <= 2; ++i) {
+      store::Statement ins(store::connection(s), "INSERT INTO t (a) VALUES (?)");
+      sqlite3_bind_int(ins.get(), 1, i);
+      ins.row();
+    }
+  });
+  CHECK(count(*db, "SELECT count(*) FROM t") == 2);
+
+  const auto select_all = [&] {
+    return db->read([](store::Session& s) {
+      store::Statement st(store::connection(s), "SELECT * FROM t WHERE a = ?");
+      sqlite3_bind_int(st.get(), 1, 1);
+      REQUIRE(st.row());
+      return std::make_pair(st.get(), sqlite3_column_count(st.get()));
+    });
+  };
+  const auto first = select_all();
+  const auto second = select_all();
+  CHECK(first.first == second.first);  // kept, not compiled again
+  CHECK(first.second == 1);
+
+  // Reused with its bindings cleared: unbound, the parameter is NULL and matches nothing.
+  db->read([](store::Session& s) {
+    store::Statement st(store::connection(s), "SELECT * FROM t WHERE a = ?");
+    CHECK(!st.row());
+  });
+
+  // The same SQL in use further up the stack gets a statement of its own; both give their rows.
+  db->read([](store::Session& s) {
+    store::Statement outer(store::connection(s), "SELECT a FROM t ORDER BY a");
+    store::Statement inner(store::connection(s), "SELECT a FROM t ORDER BY a");
+    CHECK(outer.get() != inner.get());
+    REQUIRE(outer.row());
+    REQUIRE(inner.row());
+    CHECK(sqlite3_column_int(outer.get(), 0) == 1);
+    CHECK(sqlite3_column_int(inner.get(), 0) == 1);
+  });
+
+  // A schema change (here by another connection) recompiles the kept statement.
+  raw_sql(o.path, "ALTER TABLE t ADD COLUMN b TEXT");
+  const auto after = select_all();
+  CHECK(after.first == first.first);
+  CHECK(after.second == 2);
+}
+
 TEST_CASE("the session epoch rises whenever a session or what it depends on changes", "[store]") {
   testing::TempDir tmp;
   store::Database::Options o;
