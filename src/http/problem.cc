@@ -3,14 +3,13 @@
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Stringifier.h>
 
-#include <sstream>
 #include <typeinfo>
 
 #include "core/errors.h"
 #include "service/import.h"
 #include "service/input_error.h"
+#include "service/json_text.h"
 #include "service/reviews.h"
 #include "service/templates.h"
 
@@ -41,9 +40,7 @@ std::string Problem::to_json() const {
       a->add(e);
     o.set("errors", a);
   }
-  std::ostringstream out;
-  Poco::JSON::Stringifier::stringify(o, out);
-  return out.str();
+  return service::json_text(o);
 }
 
 Problem problem_for(std::exception_ptr error, InputsIn inputs) noexcept {

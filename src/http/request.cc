@@ -1,12 +1,10 @@
 #include "http/request.h"
 
-#include <Poco/JSON/Stringifier.h>
-
 #include <algorithm>
-#include <sstream>
 
 #include "core/errors.h"
 #include "http/problem.h"
+#include "service/json_text.h"
 
 namespace pathaudit::http {
 namespace {
@@ -63,9 +61,7 @@ service::JsonNode Request::json() const {
 Response Response::json(const Poco::JSON::Object& object, int status) {
   Response r;
   r.status = status;
-  std::ostringstream out;
-  Poco::JSON::Stringifier::stringify(object, out);
-  r.body = out.str();
+  r.body = service::json_text(object);
   return r;
 }
 
