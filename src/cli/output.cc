@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/csv.h"
+#include "service/json_text.h"
 
 namespace pathaudit::cli {
 
@@ -24,8 +25,9 @@ void Table::print(std::ostream& out, const std::string& format) const {
         obj.set(columns_[i], r[i]);
       array.add(obj);
     }
-    array.stringify(out);
-    out << "\n";
+    std::string text;
+    service::append_json(text, array);
+    out << text << "\n";
     return;
   }
   std::vector<std::size_t> width(columns_.size());

@@ -9,7 +9,6 @@
 #include <charconv>
 #include <map>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 
 #include "core/errors.h"
@@ -17,6 +16,7 @@
 #include "core/vocabulary.h"
 #include "service/input_error.h"
 #include "service/json_file.h"
+#include "service/json_text.h"
 #include "store/event_facts.h"
 #include "store/sqlite_statement.h"
 #include "store/templates.h"
@@ -189,9 +189,7 @@ std::string AuditScope::to_json() const {
   put(kCategories, categories);
   put(kEntryPoints, entry_points);
   put(kFlagRules, flag_rules);
-  std::ostringstream out;
-  obj.stringify(out);
-  return out.str();
+  return json_text(obj);
 }
 
 AuditScope AuditScope::from_json(const std::string& json) {

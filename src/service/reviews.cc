@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <set>
-#include <sstream>
 
 #include "core/errors.h"
 #include "service/json_file.h"
+#include "service/json_text.h"
 #include "service/templates.h"
 #include "store/event_facts.h"
 #include "store/reviews.h"
@@ -101,9 +101,7 @@ std::string encode_value(const core::AnswerValue& v) {
   } else {
     o.set("v", v.text);
   }
-  std::ostringstream out;
-  o.stringify(out);
-  return out.str();
+  return json_text(o);
 }
 
 core::AnswerValue decode_value(const std::string& json) {
