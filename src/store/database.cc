@@ -4,6 +4,8 @@
 #include <Poco/File.h>
 #include <sys/stat.h>
 
+#include <set>
+
 #include "core/errors.h"
 #include "store/migrations.h"
 #include "store/sqlite_statement.h"
@@ -110,8 +112,53 @@ void Database::begin_immediate() {
   exec(*writer_.session, "BEGIN IMMEDIATE");
 }
 
-void Database::commit() {
+void Database::commit(ForeignKeys checks) {
+  if (checks == ForeignKeys::at_commit) {
+    // One pass over every reference in the database, instead of a lookup per row written.
+    Statement check(connection(*writer_.session), "PRAGMA foreign_key_check");
+    std::set<std::string> tables;
+    std::size_t violations = 0;
+    while (check.row()) {
+      ++violations;
+      tables.insert(reinterpret_cast<const char*>(sqlite3_column_text(check.get(), 0)) +
+                    std::string(" -> ") +
+                    reinterpret_cast<const char*>(sqlite3_column_text(check.get(), 2)));
+    }
+    if (violations > 0) {
+      std::string where;
+      for (const auto& t : tables)
+        where += (where.empty() ? "" : ", ") + t;
+      throw core::Error("internal error: the write would leave " + std::to_string(violations) +
+                        " row(s) referring to rows that do not exist (" + where +
+                        "); nothing was stored");
+    }
+  }
   exec(*writer_.session, "COMMIT");
+}
+
+void Database::enforce_foreign_keys() {
+  exec(*writer_.session, "PRAGMA foreign_keys = ON");
+  foreign_keys_off_ = false;
+}
+
+Database::ForeignKeyScope::ForeignKeyScope(Database& db, ForeignKeys checks) : db_(db) {
+  if (db_.foreign_keys_off_)
+    db_.enforce_foreign_keys();  // throws, refusing the write, while they cannot be turned on
+  if (checks == ForeignKeys::at_commit) {
+    exec(*db_.writer_.session, "PRAGMA foreign_keys = OFF");
+    db_.foreign_keys_off_ = true;
+    switched_ = true;
+  }
+}
+
+Database::ForeignKeyScope::~ForeignKeyScope() {
+  if (!switched_)
+    return;
+  try {
+    db_.enforce_foreign_keys();
+  } catch (...) {
+    // foreign_keys_off_ stays set: the next write turns them on before it begins, or fails.
+  }
 }
 
 void Database::rollback() noexcept {

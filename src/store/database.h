@@ -6,6 +6,13 @@
 // (WAL, synchronous FULL, foreign keys, ~5 s busy timeout) and the forward-only migrations; a
 // database whose schema is newer than this binary is refused.
 //
+// write_bulk() is write() for transactions of up to millions of rows (an import): SQLite's
+// foreign-key checks, one lookup per row per reference, cost an import of 1M events about 5 s, so
+// they are off for that transaction and every foreign key of the database is checked once, by
+// PRAGMA foreign_key_check, before it commits. What can commit is the same either way (the schema
+// has no ON DELETE or ON UPDATE actions that the checks would also have run); only the moment a
+// violation is noticed differs.
+//
 // Each connection keeps its compiled statements (StatementCache, sqlite_statement.h) for the
 // Statements run on it inside write() and read(); BEGIN and COMMIT go through the same cache.
 //
@@ -49,22 +56,14 @@ class Database {
   // Runs f(Session&) inside BEGIN IMMEDIATE ... COMMIT; any exception rolls back and propagates.
   template <class F>
   auto write(F&& f) -> std::invoke_result_t<F, Session&> {
-    std::lock_guard<std::mutex> lock(write_mutex_);
-    const CacheScope scope(writer_);
-    begin_immediate();
-    try {
-      if constexpr (std::is_void_v<std::invoke_result_t<F, Session&>>) {
-        f(*writer_.session);
-        commit();
-      } else {
-        auto result = f(*writer_.session);
-        commit();
-        return result;
-      }
-    } catch (...) {
-      rollback();
-      throw;
-    }
+    return run_write(std::forward<F>(f), ForeignKeys::per_row);
+  }
+
+  // As write(), with the foreign keys checked once before COMMIT instead of row by row (see the
+  // header comment). A violation rolls back and throws core::Error naming the tables involved.
+  template <class F>
+  auto write_bulk(F&& f) -> std::invoke_result_t<F, Session&> {
+    return run_write(std::forward<F>(f), ForeignKeys::at_commit);
   }
 
   // Copies the WAL into the database file and truncates the WAL (after a crypto-shred, so no old
@@ -131,16 +130,56 @@ class Database {
     Connection connection_;
   };
 
+  enum class ForeignKeys { per_row, at_commit };
+
+  template <class F>
+  auto run_write(F&& f, ForeignKeys checks) -> std::invoke_result_t<F, Session&> {
+    std::lock_guard<std::mutex> lock(write_mutex_);
+    const CacheScope scope(writer_);
+    const ForeignKeyScope keys(*this, checks);
+    begin_immediate();
+    try {
+      if constexpr (std::is_void_v<std::invoke_result_t<F, Session&>>) {
+        f(*writer_.session);
+        commit(checks);
+      } else {
+        auto result = f(*writer_.session);
+        commit(checks);
+        return result;
+      }
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+
+  // Turns the writer's per-row foreign-key checks off for an at_commit write and on again after
+  // it, whichever way it ends (SQLite ignores the pragma inside a transaction, so this wraps
+  // BEGIN ... COMMIT).
+  class ForeignKeyScope {
+   public:
+    ForeignKeyScope(Database& db, ForeignKeys checks);
+    ~ForeignKeyScope();
+    ForeignKeyScope(const ForeignKeyScope&) = delete;
+    ForeignKeyScope& operator=(const ForeignKeyScope&) = delete;
+
+   private:
+    Database& db_;
+    bool switched_ = false;
+  };
+
   explicit Database(std::string path);
   Connection connect(int busy_timeout_seconds);
   void begin_immediate();
-  void commit();
+  void commit(ForeignKeys checks);
   void rollback() noexcept;
+  void enforce_foreign_keys();
 
   std::string path_;
   int busy_timeout_seconds_ = 5;
   std::mutex write_mutex_;
   Connection writer_;
+  bool foreign_keys_off_ = false;  // set if turning them back on failed; the next write retries
 
   std::mutex pool_mutex_;
   std::condition_variable pool_cv_;

@@ -132,6 +132,45 @@ TEST_CASE("the connection runs in WAL mode with foreign keys enforced", "[store]
   }));
 }
 
+TEST_CASE("a bulk write checks every foreign key once before it commits", "[store]") {
+  testing::TempDir dir;
+  auto db = store::Database::open({dir / "pathaudit.db", true});
+  const std::string dangling =
+      "INSERT INTO events (agency_id, event_ref_hmac, event_ref_sealed, event_type, event_date) "
+      "VALUES (999, x'00', x'00', 'referral', '2025-01-01')";
+  // The row is accepted inside the transaction (no per-row check), and the commit refuses it.
+  bool inserted = false;
+  REQUIRE_THROWS_WITH(
+      db->write_bulk([&](store::Session& s) {
+        s << "INSERT INTO partnership (id, name, created_at) VALUES (1, 'p', 'now')", now;
+        s << dangling, now;
+        inserted = true;
+      }),
+      Catch::Contains("events -> agencies") && Catch::Contains("nothing was stored"));
+  REQUIRE(inserted);
+  REQUIRE(count(*db, "SELECT count(*) FROM events") == 0);
+  REQUIRE(count(*db, "SELECT count(*) FROM partnership") == 0);
+  // Per-row checks are back for ordinary writes, after a refused bulk write and after one whose
+  // callback threw.
+  REQUIRE_THROWS(db->write([&](store::Session& s) { s << dangling, now; }));
+  REQUIRE_THROWS_AS(db->write_bulk([](store::Session&) { throw core::ValidationError("abort"); }),
+                    core::ValidationError);
+  REQUIRE_THROWS(db->write([&](store::Session& s) { s << dangling, now; }));
+  REQUIRE(db->write([](store::Session& s) {
+    int on = 0;
+    s << "PRAGMA foreign_keys", into(on), now;
+    return on;
+  }) == 1);
+  // A consistent bulk write commits.
+  db->write_bulk([](store::Session& s) {
+    s << "INSERT INTO agencies (id, code, name, kind) VALUES (1, 'CSC', 'Children', 'csc')", now;
+    s << "INSERT INTO events (agency_id, event_ref_hmac, event_ref_sealed, event_type, "
+         "event_date) VALUES (1, x'00', x'00', 'referral', '2025-01-01')",
+        now;
+  });
+  REQUIRE(count(*db, "SELECT count(*) FROM events") == 1);
+}
+
 TEST_CASE("a missing database is not created unless asked", "[store]") {
   testing::TempDir dir;
   REQUIRE_THROWS_AS(store::Database::open({dir / "absent.db", false}), core::NotFoundError);
