@@ -185,11 +185,27 @@ std::optional<Bytes> gcm_decrypt(const Bytes& key, const Bytes& iv, const Bytes&
   return plaintext;
 }
 
-namespace detail {
+namespace {
 
-Bytes seal_raw(const std::uint8_t* key, std::uint32_t key_id, const std::uint8_t* plaintext,
-               std::size_t plaintext_size, std::string_view associated_data) {
+// An AES-256-GCM encryption context holding the key schedule, with 96-bit nonces, ready for
+// seal_with().
+detail::CipherCtx keyed_gcm(const std::uint8_t* key) {
+  detail::CipherCtx ctx(EVP_CIPHER_CTX_new());
+  if (!ctx)
+    detail::throw_openssl_error("cannot allocate a cipher context");
+  if (EVP_EncryptInit_ex2(ctx.get(), detail::aes_gcm_cipher(SecretKey::kSize), key, nullptr,
+                          nullptr) != 1) {
+    detail::throw_openssl_error("cannot initialise AES-GCM");
+  }
+  return ctx;
+}
+
+// One sealed field through a keyed context: a fresh nonce, then header and associated data as
+// GCM's additional data (fed in two parts, which GCM allows before any plaintext).
+Bytes seal_with(EVP_CIPHER_CTX* ctx, std::uint32_t key_id, const std::uint8_t* plaintext,
+                std::size_t plaintext_size, std::string_view associated_data) {
   check_length(plaintext_size, "plaintext");
+  check_length(associated_data.size(), "additional data");
   Bytes out(kSealedOverhead + plaintext_size);
   std::uint8_t* header = out.data();
   header[0] = kSealedVersion;
@@ -203,10 +219,45 @@ Bytes seal_raw(const std::uint8_t* key, std::uint32_t key_id, const std::uint8_t
   random_public_fill(nonce, kGcmNonceSize);
   std::uint8_t* ciphertext = nonce + kGcmNonceSize;
   std::uint8_t* tag = ciphertext + plaintext_size;
-  const Bytes aad = field_aad(header, associated_data);
-  gcm_encrypt_raw({key, SecretKey::kSize}, {nonce, kGcmNonceSize}, span_of(aad),
-                  {plaintext, plaintext_size}, ciphertext, tag);
+  int len = 0;
+  // A new message under the key already set: only the nonce changes.
+  if (EVP_EncryptInit_ex2(ctx, nullptr, nullptr, nonce, nullptr) != 1 ||
+      EVP_EncryptUpdate(ctx, nullptr, &len, header, static_cast<int>(kSealedHeaderSize)) != 1 ||
+      (!associated_data.empty() &&
+       EVP_EncryptUpdate(ctx, nullptr, &len,
+                         reinterpret_cast<const std::uint8_t*>(associated_data.data()),
+                         static_cast<int>(associated_data.size())) != 1)) {
+    detail::throw_openssl_error("AES-GCM additional data failed");
+  }
+  int written = 0;
+  if (plaintext_size > 0) {
+    if (EVP_EncryptUpdate(ctx, ciphertext, &len, plaintext, static_cast<int>(plaintext_size)) !=
+        1) {
+      detail::throw_openssl_error("AES-GCM encryption failed");
+    }
+    written = len;
+  }
+  std::uint8_t scratch[16];  // final writes nothing in GCM; keeps the pointer valid
+  if (EVP_EncryptFinal_ex(ctx, scratch, &len) != 1)
+    detail::throw_openssl_error("AES-GCM encryption failed");
+  if (static_cast<std::size_t>(written) != plaintext_size || len != 0)
+    throw core::CryptoError("AES-GCM produced an unexpected ciphertext length");
+  OSSL_PARAM get[] = {
+      OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, kGcmTagSize),
+      OSSL_PARAM_construct_end()};
+  if (EVP_CIPHER_CTX_get_params(ctx, get) != 1)
+    detail::throw_openssl_error("cannot read the AES-GCM tag");
   return out;
+}
+
+}  // namespace
+
+namespace detail {
+
+Bytes seal_raw(const std::uint8_t* key, std::uint32_t key_id, const std::uint8_t* plaintext,
+               std::size_t plaintext_size, std::string_view associated_data) {
+  const CipherCtx ctx = keyed_gcm(key);
+  return seal_with(ctx.get(), key_id, plaintext, plaintext_size, associated_data);
 }
 
 void open_raw(const std::uint8_t* key, const Bytes& sealed, std::string_view associated_data,
@@ -231,6 +282,21 @@ Bytes seal(const SecretKey& key, std::uint32_t key_id, std::string_view plaintex
            std::string_view associated_data) {
   const Span p = span_of(plaintext);
   return detail::seal_raw(key.data(), key_id, p.data, p.size, associated_data);
+}
+
+struct FieldSealer::Context {
+  detail::CipherCtx ctx;
+};
+
+FieldSealer::FieldSealer(const SecretKey& key, std::uint32_t key_id)
+    : context_(new Context{keyed_gcm(key.data())}), key_id_(key_id) {}
+FieldSealer::~FieldSealer() = default;
+FieldSealer::FieldSealer(FieldSealer&&) noexcept = default;
+FieldSealer& FieldSealer::operator=(FieldSealer&&) noexcept = default;
+
+Bytes FieldSealer::seal(std::string_view plaintext, std::string_view associated_data) {
+  const Span p = span_of(plaintext);
+  return seal_with(context_->ctx.get(), key_id_, p.data, p.size, associated_data);
 }
 
 std::string open(const SecretKey& key, const Bytes& sealed, std::string_view associated_data) {

@@ -246,6 +246,14 @@ Bytes Keyring::seal(std::string_view purpose, std::string_view plaintext,
   return crypto::seal(keys_.at(id).key, id, plaintext, associated_data);
 }
 
+FieldSealer Keyring::sealer(std::string_view purpose) const {
+  if (purpose == kPurposePseudonym) {
+    throw core::ValidationError("the pseudonym key is for HMAC only, not encryption");
+  }
+  const std::uint32_t id = primary_id(purpose);
+  return FieldSealer(keys_.at(id).key, id);
+}
+
 std::string Keyring::open(const Bytes& sealed, std::string_view associated_data) const {
   const std::uint32_t id = sealed_key_id(sealed);
   const auto it = keys_.find(id);

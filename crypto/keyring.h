@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/aead.h"
 #include "crypto/bytes.h"
 #include "crypto/hash.h"
 #include "crypto/secret_key.h"
@@ -78,6 +79,10 @@ class Keyring {
   // core::ValidationError if the purpose is not for encryption (pseudonym).
   Bytes seal(std::string_view purpose, std::string_view plaintext,
              std::string_view associated_data) const;
+
+  // A sealer for many seals under the primary key of `purpose`, as seal() would make them. Same
+  // errors as seal(). It keeps working if the keyring changes; it is meant to live for one batch.
+  FieldSealer sealer(std::string_view purpose) const;
 
   // Opens with the key named inside `sealed`. Throws core::CryptoError if that key is unknown,
   // shredded or not an encryption key, or if the field does not open.

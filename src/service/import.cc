@@ -335,16 +335,16 @@ ImportResult import_files(Context& ctx, const Principal& who, const std::vector<
         std::thread parser([&] { producer.run(); });
         try {
           std::vector<const store::StoredEvent*> inserts;
+          crypto::FieldSealer sealer = keyring.sealer("field");
           while (auto batch = queue.pop()) {
             inserts.clear();
             for (PreparedEvent& p : *batch) {
               store::StoredEvent& e = p.event;
-              e.event_ref_sealed =
-                  keyring.seal("field", p.event_ref,
-                               store::sealed_field_aad("events", "event_ref_sealed", e.id));
+              e.event_ref_sealed = sealer.seal(
+                  p.event_ref, store::sealed_field_aad("events", "event_ref_sealed", e.id));
               if (!p.notes.empty()) {
-                e.notes_sealed = keyring.seal(
-                    "field", p.notes, store::sealed_field_aad("events", "notes_sealed", e.id));
+                e.notes_sealed =
+                    sealer.seal(p.notes, store::sealed_field_aad("events", "notes_sealed", e.id));
               }
               if (p.existing)
                 writer.update(e);

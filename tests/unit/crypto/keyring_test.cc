@@ -213,6 +213,10 @@ TEST_CASE("Keyring seals with the primary key and opens by the id in the field",
   const Keyring second(master.clone(), records);
   CHECK(second.primary_id("field") == 3);
   const Bytes new_field = second.seal("field", "new note", "events|notes|2");
+  // A sealer seals under the primary key too.
+  const Bytes from_sealer = second.sealer("field").seal("batch note", "events|notes|5");
+  CHECK(sealed_key_id(from_sealer) == 3);
+  CHECK(second.open(from_sealer, "events|notes|5") == "batch note");
   CHECK(sealed_key_id(new_field) == 3);
   CHECK(second.open(new_field, "events|notes|2") == "new note");
   CHECK(second.open(old_field, "events|notes|1") == "old note");
@@ -241,6 +245,7 @@ TEST_CASE("Keyring keeps field and pseudonym keys apart", "[crypto][keyring]") {
   const Keyring ring(master.clone(),
                      {record(master, 1, "field", true), record(master, 2, "pseudonym", true)});
   CHECK_THROWS_AS(ring.seal("pseudonym", "x", "a"), ValidationError);
+  CHECK_THROWS_AS(ring.sealer("pseudonym"), ValidationError);
   CHECK_THROWS_AS(ring.hmac("field", "x"), ValidationError);
   const Bytes with_hmac_key = seal(key_of(3), 2, "x", "a");  // claims key 2, the pseudonym key
   CHECK_THROWS_AS(ring.open(with_hmac_key, "a"), CryptoError);
